@@ -1,0 +1,69 @@
+import { DynamicModule, ForwardReference, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { AppModule } from './app.module';
+import { ProblemDetailsFilter } from './common/problem-details/problem-details.filter';
+import { createValidationPipe } from './common/validation/validation.pipe';
+import { AppConfig } from './config/app-config';
+import { serveOpenApiDocument } from './openapi/openapi-document';
+
+export const API_PREFIX = 'api/v1';
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+type ModuleImport = Type | DynamicModule | ForwardReference;
+
+export interface CreateAppOptions {
+  /** Extra modules mounted beside the application's own (tests use this for probe routes). */
+  readonly imports?: readonly ModuleImport[];
+}
+
+/**
+ * Builds the fully configured application without listening: main.ts, the e2e tests and the
+ * benchmarks all start the service through this one function.
+ */
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    logger: false,
+    bodyLimit: config.http.bodyLimitBytes,
+    trustProxy: config.http.trustProxy,
+    genReqId: requestIdFor,
+  });
+
+  class ApplicationRoot {}
+  const root: DynamicModule = {
+    module: ApplicationRoot,
+    imports: [AppModule.forRoot(config), ...(options.imports ?? [])],
+  };
+
+  const app = await NestFactory.create<NestFastifyApplication>(root, adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['.well-known/{*path}'] });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemDetailsFilter());
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onSend', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+    // While draining, a keep-alive connection would hold the server open after its last response.
+    if (!fastify.server.listening) reply.header('connection', 'close');
+  });
+
+  serveOpenApiDocument(app);
+  await app.init();
+  return app;
+}
+
+// A caller's id is kept so one request can be followed across services; anything odd is replaced.
+function requestIdFor(request: IncomingMessage): string {
+  const incoming = request.headers[REQUEST_ID_HEADER];
+  const id = typeof incoming === 'string' && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+  // pino-http reuses req.id, so the request log and Fastify agree on the id.
+  (request as IncomingMessage & { id?: string }).id = id;
+  return id;
+}

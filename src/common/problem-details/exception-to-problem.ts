@@ -1,0 +1,106 @@
+import { HttpException } from '@nestjs/common';
+import { isDatabaseUnavailableError } from '../../prisma/database-errors';
+import { DomainError } from '../errors/domain.error';
+import { ERROR_STATUS, ErrorCode, errorCodeForStatus } from '../errors/error-code';
+import { ProblemDetails, problemDetails } from './problem-details';
+
+export interface ProblemResponse {
+  problem: ProblemDetails;
+  headers: Record<string, string>;
+  /** True when the error is a fault of ours (or our dependencies) and must be logged with its stack. */
+  isServerFault: boolean;
+}
+
+// Fastify's own errors that reach us before a route handler runs, and the codes we answer them with.
+const FASTIFY_ERROR_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_REQUEST',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_REQUEST',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'MALFORMED_REQUEST',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+const FASTIFY_ERROR_DETAILS: Partial<Record<ErrorCode, string>> = {
+  MALFORMED_REQUEST: 'The request body is not valid JSON',
+  PAYLOAD_TOO_LARGE: 'The request body is larger than this service accepts',
+  UNSUPPORTED_MEDIA_TYPE: 'Send the request body as application/json',
+};
+
+interface FastifyErrorShape {
+  code?: unknown;
+  statusCode?: unknown;
+  message?: unknown;
+}
+
+/** Maps any thrown value to the problem details a client receives; the single place errors become HTTP. */
+export function exceptionToProblem(error: unknown): ProblemResponse {
+  if (error instanceof DomainError) {
+    const headers: Record<string, string> = {};
+    if (error.extensions.retryAfterSeconds !== undefined) {
+      headers['retry-after'] = String(Math.max(1, Math.ceil(error.extensions.retryAfterSeconds)));
+    }
+    return {
+      problem: problemDetails(error.status, error.code, error.detail, error.extensions.errors),
+      headers,
+      // A deliberate 503 (not ready, draining) is an answer, not a fault.
+      isServerFault: error.status >= 500 && error.status !== 503,
+    };
+  }
+
+  if (isDatabaseUnavailableError(error)) {
+    return {
+      problem: problemDetails(503, 'SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; retry shortly'),
+      headers: { 'retry-after': '5' },
+      isServerFault: true,
+    };
+  }
+
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    if (status < 500 || status === 503) {
+      return {
+        problem: problemDetails(status, errorCodeForStatus(status), httpExceptionDetail(error)),
+        headers: {},
+        isServerFault: false,
+      };
+    }
+  }
+
+  const fastifyError = error as FastifyErrorShape | null;
+  if (fastifyError && typeof fastifyError.code === 'string' && fastifyError.code in FASTIFY_ERROR_CODES) {
+    const code = FASTIFY_ERROR_CODES[fastifyError.code];
+    return {
+      problem: problemDetails(ERROR_STATUS[code], code, FASTIFY_ERROR_DETAILS[code] ?? 'Bad request'),
+      headers: {},
+      isServerFault: false,
+    };
+  }
+  // Other client errors raised by Fastify or its plugins carry a 4xx statusCode and a safe message.
+  if (
+    fastifyError &&
+    typeof fastifyError.statusCode === 'number' &&
+    fastifyError.statusCode >= 400 &&
+    fastifyError.statusCode < 500
+  ) {
+    const status = fastifyError.statusCode;
+    const detail = typeof fastifyError.message === 'string' ? fastifyError.message : 'Bad request';
+    return { problem: problemDetails(status, errorCodeForStatus(status), detail), headers: {}, isServerFault: false };
+  }
+
+  // Anything else is a bug: the client learns nothing about it beyond the request id it can report.
+  return {
+    problem: problemDetails(500, 'INTERNAL_ERROR', 'An unexpected error occurred'),
+    headers: {},
+    isServerFault: true,
+  };
+}
+
+function httpExceptionDetail(error: HttpException): string {
+  const response = error.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (typeof message === 'string') return message;
+  if (Array.isArray(message)) return message.join('; ');
+  return error.message;
+}

@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { ConfigValidationError } from './config-validation.error';
+import { EnvironmentReader } from './environment-reader';
+
+export const NODE_ENVIRONMENTS = ['development', 'test', 'production'] as const;
+export type NodeEnvironment = (typeof NODE_ENVIRONMENTS)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** HMAC keys shorter than the hash output weaken HS256 (RFC 7518 section 3.2). */
+export const MIN_SECRET_BYTES = 32;
+
+export interface HttpConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Honour X-Forwarded-For from a load balancer when resolving the client address. */
+  readonly trustProxy: boolean;
+  /** Largest request body accepted; credential payloads are tiny, so a small limit costs nothing. */
+  readonly bodyLimitBytes: number;
+  /** How long SIGTERM waits for in-flight requests before the process exits anyway. */
+  readonly shutdownGraceSeconds: number;
+}
+
+export interface DatabaseConfig {
+  readonly url: string;
+  readonly poolSize: number;
+  /** A query that cannot get a connection within this time fails fast with 503 instead of queueing. */
+  readonly connectTimeoutSeconds: number;
+}
+
+export interface AccessTokenConfig {
+  readonly secret: Buffer;
+  /** True when no secret was configured and one was generated for this process (development and tests only). */
+  readonly secretGenerated: boolean;
+}
+
+/** The whole configuration, validated once at boot; nothing else reads process.env. */
+export class AppConfig {
+  constructor(
+    readonly nodeEnv: NodeEnvironment,
+    readonly logLevel: LogLevel,
+    readonly http: HttpConfig,
+    readonly database: DatabaseConfig,
+    readonly redisUrl: string | undefined,
+    readonly accessToken: AccessTokenConfig,
+  ) {}
+
+  get isProduction(): boolean {
+    return this.nodeEnv === 'production';
+  }
+}
+
+/** Builds the configuration from an environment, or throws one error that names every problem. */
+export function loadAppConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {
+  const read = new EnvironmentReader(env);
+  const nodeEnv = read.oneOf('NODE_ENV', NODE_ENVIRONMENTS, 'development');
+
+  const http: HttpConfig = {
+    host: read.string('HOST', '0.0.0.0'),
+    port: read.integer('PORT', 3000, { min: 0, max: 65535 }),
+    trustProxy: read.boolean('TRUST_PROXY', false),
+    bodyLimitBytes: read.sizeBytes('BODY_LIMIT', '64kb', { min: 1024, max: 10 * 1024 * 1024 }),
+    shutdownGraceSeconds: read.durationSeconds('SHUTDOWN_GRACE', '10s', { min: 1, max: 300 }),
+  };
+
+  const database: DatabaseConfig = {
+    url:
+      read.url('DATABASE_URL', ['postgres', 'postgresql'], {
+        required: true,
+        hint: '`npm start` and `npm test` provide an embedded PostgreSQL when it is unset',
+      }) ?? '',
+    poolSize: read.integer('DATABASE_POOL_SIZE', 10, { min: 1, max: 200 }),
+    connectTimeoutSeconds: read.durationSeconds('DATABASE_CONNECT_TIMEOUT', '5s', { min: 1, max: 60 }),
+  };
+
+  const redisUrl = read.url('REDIS_URL', ['redis', 'rediss'], { required: false });
+
+  const accessToken = readAccessTokenSecret(read, nodeEnv);
+
+  const config = new AppConfig(
+    nodeEnv,
+    read.oneOf('LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'warn' : 'info'),
+    http,
+    database,
+    redisUrl,
+    accessToken,
+  );
+
+  if (read.problems.length > 0) throw new ConfigValidationError(read.problems);
+  return config;
+}
+
+function readAccessTokenSecret(read: EnvironmentReader, nodeEnv: NodeEnvironment): AccessTokenConfig {
+  const configured = read.raw('JWT_ACCESS_SECRET');
+  if (configured === undefined) {
+    if (nodeEnv === 'production') {
+      read.problems.push(`JWT_ACCESS_SECRET is required in production (at least ${MIN_SECRET_BYTES} random bytes)`);
+    }
+    return { secret: randomBytes(MIN_SECRET_BYTES), secretGenerated: true };
+  }
+  const secret = Buffer.from(configured, 'utf8');
+  if (secret.length < MIN_SECRET_BYTES) {
+    read.problems.push(`JWT_ACCESS_SECRET must be at least ${MIN_SECRET_BYTES} bytes (got ${secret.length})`);
+  } else if (new Set(configured).size < 8) {
+    read.problems.push('JWT_ACCESS_SECRET is too repetitive to be a random secret');
+  }
+  return { secret, secretGenerated: false };
+}

@@ -1,0 +1,29 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckResult } from '@nestjs/terminus';
+import { ApiProblemResponses } from '../common/openapi/api-problem-responses.decorator';
+import { ReadinessService } from './readiness.service';
+import { HealthResponseDto } from './health-response.dto';
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(private readonly readiness: ReadinessService) {}
+
+  @Get()
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiOperation({ summary: 'Liveness: the process is up and answering', operationId: 'getLiveness' })
+  @ApiOkResponse({ type: HealthResponseDto })
+  liveness(): Promise<HealthCheckResult> {
+    return this.readiness.liveness();
+  }
+
+  @Get('ready')
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiOperation({ summary: 'Readiness: the database (and Redis, when configured) answer', operationId: 'getReadiness' })
+  @ApiOkResponse({ type: HealthResponseDto })
+  @ApiProblemResponses('SERVICE_UNAVAILABLE')
+  readinessCheck(): Promise<HealthCheckResult> {
+    return this.readiness.readiness();
+  }
+}

@@ -1,0 +1,38 @@
+import 'reflect-metadata';
+import { Logger } from 'nestjs-pino';
+import { createApp } from './app.factory';
+import { AppConfig, loadAppConfig } from './config/app-config';
+import { ConfigValidationError } from './config/config-validation.error';
+import { exitGracefullyOnSignals } from './lifecycle/graceful-shutdown';
+
+async function bootstrap(): Promise<void> {
+  const config = readConfigOrExit();
+  const app = await createApp(config);
+  const logger = app.get(Logger);
+  exitGracefullyOnSignals(app, config.http.shutdownGraceSeconds, logger);
+  await app.listen({ port: config.http.port, host: config.http.host });
+  if (config.accessToken.secretGenerated) {
+    logger.warn(
+      'JWT_ACCESS_SECRET is unset: using a per-process secret, so tokens do not survive a restart',
+      'Bootstrap',
+    );
+  }
+  logger.log(`Listening on ${await app.getUrl()} (${config.nodeEnv})`, 'Bootstrap');
+}
+
+function readConfigOrExit(): AppConfig {
+  try {
+    return loadAppConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) {
+      process.stderr.write(`${error.message}\nSee .env.example for every variable and its default.\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+void bootstrap().catch((error: unknown) => {
+  process.stderr.write(`Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+import { isDatabaseUnavailableError } from './database-errors';
+
+describe('isDatabaseUnavailableError', () => {
+  it.each([
+    ['an unreachable server (Prisma P1001)', { name: 'PrismaClientKnownRequestError', code: 'P1001' }],
+    [
+      'a raw query on an unreachable server',
+      { code: 'P2010', meta: { driverAdapterError: { cause: { kind: 'DatabaseNotReachable' } } } },
+    ],
+    ['a closed connection', { code: 'P2010', meta: { driverAdapterError: { cause: { kind: 'ConnectionClosed' } } } }],
+    [
+      'a server shutting down (57P01)',
+      { code: 'P2010', meta: { driverAdapterError: { cause: { kind: 'postgres', originalCode: '57P01' } } } },
+    ],
+    ['a pool timeout', new Error('timeout exceeded when trying to connect')],
+    [
+      'a refused socket wrapped as a cause',
+      new Error('query failed', { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) }),
+    ],
+    ['a client that could not initialise', { name: 'PrismaClientInitializationError' }],
+  ])('recognises %s', (_description, error) => {
+    expect(isDatabaseUnavailableError(error)).toBe(true);
+  });
+
+  it.each([
+    [
+      'a unique violation',
+      { code: 'P2002', meta: { driverAdapterError: { cause: { kind: 'UniqueConstraintViolation' } } } },
+    ],
+    [
+      'a syntax error',
+      { code: 'P2010', meta: { driverAdapterError: { cause: { kind: 'postgres', originalCode: '42601' } } } },
+    ],
+    ['a plain bug', new TypeError('cannot read properties of undefined')],
+    ['a non-error', 'boom'],
+    ['nothing', undefined],
+  ])('does not mistake %s for an outage', (_description, error) => {
+    expect(isDatabaseUnavailableError(error)).toBe(false);
+  });
+});

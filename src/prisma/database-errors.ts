@@ -1,0 +1,58 @@
+/** Recognises errors that mean "the database cannot be reached right now" rather than a bug. */
+
+const UNAVAILABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+
+const UNAVAILABLE_ADAPTER_KINDS = new Set([
+  'DatabaseNotReachable',
+  'DatabaseDoesNotExist',
+  'DatabaseAccessDenied',
+  'AuthenticationFailed',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TlsConnectionError',
+  'TooManyConnections',
+]);
+
+// SQLSTATE class 08 (connection exception) and 57P01-57P03 (server shutting down or starting).
+const UNAVAILABLE_SQLSTATE = /^(08|57P0[123])/;
+
+const UNAVAILABLE_SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EPIPE',
+  'EAI_AGAIN',
+]);
+
+interface ErrorShape {
+  name?: unknown;
+  code?: unknown;
+  message?: unknown;
+  meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown } } };
+  cause?: unknown;
+}
+
+export function isDatabaseUnavailableError(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 4) return false;
+  const shape = error as ErrorShape;
+  if (shape.name === 'PrismaClientInitializationError') return true;
+  if (typeof shape.code === 'string') {
+    if (UNAVAILABLE_PRISMA_CODES.has(shape.code) || UNAVAILABLE_SOCKET_CODES.has(shape.code)) return true;
+    if (UNAVAILABLE_SQLSTATE.test(shape.code)) return true;
+  }
+  const adapterCause = shape.meta?.driverAdapterError?.cause;
+  if (adapterCause) {
+    if (typeof adapterCause.kind === 'string' && UNAVAILABLE_ADAPTER_KINDS.has(adapterCause.kind)) return true;
+    if (typeof adapterCause.originalCode === 'string' && UNAVAILABLE_SQLSTATE.test(adapterCause.originalCode))
+      return true;
+  }
+  // pg raises these without a code when a pooled connection dies or cannot be opened in time.
+  if (
+    typeof shape.message === 'string' &&
+    /Connection terminated|timeout exceeded when trying to connect/i.test(shape.message)
+  ) {
+    return true;
+  }
+  return isDatabaseUnavailableError(shape.cause, depth + 1);
+}

@@ -1,0 +1,26 @@
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { AppConfig } from '../config/app-config';
+import { PrismaClient } from '../generated/prisma/client';
+
+/**
+ * The Prisma client on a pg pool. It connects lazily, so the service boots while the database
+ * is down and recovers by itself when it returns; the pool is closed only after HTTP has drained.
+ */
+@Injectable()
+export class PrismaService extends PrismaClient implements OnApplicationShutdown {
+  constructor(config: AppConfig) {
+    super({
+      adapter: new PrismaPg({
+        connectionString: config.database.url,
+        max: config.database.poolSize,
+        connectionTimeoutMillis: config.database.connectTimeoutSeconds * 1000,
+        idleTimeoutMillis: 30_000,
+      }),
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.$disconnect();
+  }
+}
