@@ -29,6 +29,9 @@ describe('loadAppConfig', () => {
     expect(config.database).toEqual({ url: DATABASE_URL, poolSize: 10, connectTimeoutSeconds: 5 });
     expect(config.redisUrl).toBeUndefined();
     expect(config.logLevel).toBe('info');
+    expect(config.session).toEqual({ idleTtlSeconds: 7 * 86400, maxAgeSeconds: 30 * 86400 });
+    expect(config.password).toMatchObject({ bcryptCost: 12, minLength: 8 });
+    expect(config.accessToken.ttlSeconds).toBe(900);
   });
 
   it('reads every variable it knows', () => {
@@ -57,7 +60,13 @@ describe('loadAppConfig', () => {
     expect(config.database).toEqual({ url: DATABASE_URL, poolSize: 25, connectTimeoutSeconds: 2 });
     expect(config.redisUrl).toBe('redis://cache:6379');
     expect(config.logLevel).toBe('debug');
-    expect(config.accessToken).toEqual({ secret: Buffer.from(STRONG_SECRET), secretGenerated: false });
+    expect(config.accessToken).toEqual({
+      secret: Buffer.from(STRONG_SECRET),
+      secretGenerated: false,
+      ttlSeconds: 900,
+      issuer: 'auth-service',
+      audience: 'auth-service',
+    });
   });
 
   it('names every problem at once', () => {

@@ -33,6 +33,25 @@ export interface AccessTokenConfig {
   readonly secret: Buffer;
   /** True when no secret was configured and one was generated for this process (development and tests only). */
   readonly secretGenerated: boolean;
+  /** Short, because an access token is checked without the database: revocation lists live this long. */
+  readonly ttlSeconds: number;
+  readonly issuer: string;
+  readonly audience: string;
+}
+
+export interface SessionConfig {
+  /** Idle limit: a session unused this long ends. */
+  readonly idleTtlSeconds: number;
+  /** Absolute limit: rotation never extends a session past it (ASVS 10.4.8). */
+  readonly maxAgeSeconds: number;
+}
+
+export interface PasswordConfig {
+  /** bcrypt work factor: 12 costs ~300 ms here, the OWASP floor is 10. */
+  readonly bcryptCost: number;
+  readonly minLength: number;
+  /** HMAC key of the pre-hash; changing it invalidates every stored password. */
+  readonly pepper: Buffer;
 }
 
 /** The whole configuration, validated once at boot; nothing else reads process.env. */
@@ -44,6 +63,8 @@ export class AppConfig {
     readonly database: DatabaseConfig,
     readonly redisUrl: string | undefined,
     readonly accessToken: AccessTokenConfig,
+    readonly session: SessionConfig,
+    readonly password: PasswordConfig,
   ) {}
 
   get isProduction(): boolean {
@@ -76,7 +97,23 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
 
   const redisUrl = read.url('REDIS_URL', ['redis', 'rediss'], { required: false });
 
-  const accessToken = readAccessTokenSecret(read, nodeEnv);
+  const accessToken: AccessTokenConfig = {
+    ...readAccessTokenSecret(read, nodeEnv),
+    ttlSeconds: read.durationSeconds('JWT_ACCESS_TTL', '15m', { min: 30, max: 24 * 3600 }),
+    issuer: read.string('JWT_ISSUER', 'auth-service'),
+    audience: read.string('JWT_AUDIENCE', 'auth-service'),
+  };
+
+  const session: SessionConfig = {
+    idleTtlSeconds: read.durationSeconds('REFRESH_TTL', '7d', { min: 60, max: 365 * 86400 }),
+    maxAgeSeconds: read.durationSeconds('SESSION_MAX_AGE', '30d', { min: 60, max: 365 * 86400 }),
+  };
+
+  const password: PasswordConfig = {
+    bcryptCost: read.integer('BCRYPT_COST', 12, { min: 4, max: 15 }),
+    minLength: read.integer('PASSWORD_MIN_LENGTH', 8, { min: 8, max: 128 }),
+    pepper: Buffer.from(read.string('PASSWORD_PEPPER', DEFAULT_PASSWORD_PEPPER), 'utf8'),
+  };
 
   const config = new AppConfig(
     nodeEnv,
@@ -85,13 +122,21 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
     database,
     redisUrl,
     accessToken,
+    session,
+    password,
   );
 
   if (read.problems.length > 0) throw new ConfigValidationError(read.problems);
   return config;
 }
 
-function readAccessTokenSecret(read: EnvironmentReader, nodeEnv: NodeEnvironment): AccessTokenConfig {
+// Public on purpose: it only keeps development data stable; production sets PASSWORD_PEPPER once.
+const DEFAULT_PASSWORD_PEPPER = 'auth-service/password-prehash/v1';
+
+function readAccessTokenSecret(
+  read: EnvironmentReader,
+  nodeEnv: NodeEnvironment,
+): Pick<AccessTokenConfig, 'secret' | 'secretGenerated'> {
   const configured = read.raw('JWT_ACCESS_SECRET');
   if (configured === undefined) {
     if (nodeEnv === 'production') {

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Module, Post } from '@nestjs/common';
 import { IsEmail, IsInt, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
+import { Public } from '../../src/auth/decorators/public.decorator';
 import { DomainError } from '../../src/common/errors/domain.error';
 
 class AddressDto {
@@ -24,6 +25,7 @@ class ProbeDto {
 }
 
 /** Routes that exist only in tests, to drive the global pipe and filter through real HTTP. */
+@Public()
 @Controller('probe')
 class ProbeController {
   @Post('echo')

@@ -11,7 +11,14 @@ export interface TestAppOptions {
 
 /** Starts the real application, through the same factory as main.ts, ready for supertest. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<NestFastifyApplication> {
-  const config = loadAppConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...process.env, ...options.env });
+  // bcrypt cost 4 keeps the suite fast; the cost itself is measured by the benchmarks, not here.
+  const config = loadAppConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    BCRYPT_COST: '4',
+    ...process.env,
+    ...options.env,
+  });
   const app = await createApp(config, { imports: options.imports });
   await app.getHttpAdapter().getInstance().ready();
   return app;

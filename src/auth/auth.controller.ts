@@ -1,0 +1,94 @@
+import { Body, Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { ApiProblemResponses } from '../common/openapi/api-problem-responses.decorator';
+import { User } from '../generated/prisma/client';
+import { BEARER_SCHEME } from '../openapi/openapi-document';
+import { UserDto } from '../users/dto/user.dto';
+import { AuthService } from './auth.service';
+import { Client } from './decorators/client-info.decorator';
+import { AuthenticatedUser, CurrentUser } from './decorators/current-user.decorator';
+import { Public } from './decorators/public.decorator';
+import { LoginDto } from './dto/login.dto';
+import { RefreshTokenDto } from './dto/refresh-token.dto';
+import { RegisterDto } from './dto/register.dto';
+import { TokenPairDto } from './dto/token-pair.dto';
+import { LocalAuthGuard } from './guards/local-auth.guard';
+import type { ClientInfo } from './sessions/client-info';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Public()
+  @Post('register')
+  @ApiOperation({ summary: 'Create an account and start a session', operationId: 'register' })
+  @ApiCreatedResponse({ type: TokenPairDto })
+  @ApiProblemResponses('VALIDATION_FAILED', 'MALFORMED_REQUEST', 'EMAIL_TAKEN')
+  register(@Body() body: RegisterDto, @Client() client: ClientInfo): Promise<TokenPairDto> {
+    return this.auth.register(body, client);
+  }
+
+  @Public()
+  @UseGuards(LocalAuthGuard)
+  @Post('login')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Exchange email and password for a token pair', operationId: 'login' })
+  @ApiBody({ type: LoginDto })
+  @ApiOkResponse({ type: TokenPairDto })
+  @ApiProblemResponses('VALIDATION_FAILED', 'MALFORMED_REQUEST', 'INVALID_CREDENTIALS', 'ACCOUNT_DISABLED')
+  login(@Req() request: FastifyRequest & { user: User }, @Client() client: ClientInfo): Promise<TokenPairDto> {
+    return this.auth.login(request.user, client);
+  }
+
+  @Public()
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Exchange a refresh token for the next pair (the old one stops working)',
+    operationId: 'refresh',
+  })
+  @ApiOkResponse({ type: TokenPairDto })
+  @ApiProblemResponses('VALIDATION_FAILED', 'INVALID_REFRESH_TOKEN', 'REFRESH_TOKEN_REUSED')
+  refresh(@Body() body: RefreshTokenDto, @Client() client: ClientInfo): Promise<TokenPairDto> {
+    return this.auth.refresh(body.refreshToken, client);
+  }
+
+  @Public()
+  @Post('logout')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'End the session of a refresh token (idempotent)', operationId: 'logout' })
+  @ApiNoContentResponse()
+  @ApiProblemResponses('VALIDATION_FAILED')
+  logout(@Body() body: RefreshTokenDto): Promise<void> {
+    return this.auth.logout(body.refreshToken);
+  }
+
+  @Post('logout-all')
+  @HttpCode(204)
+  @ApiBearerAuth(BEARER_SCHEME)
+  @ApiOperation({ summary: 'End every session of the caller', operationId: 'logoutAll' })
+  @ApiNoContentResponse()
+  @ApiProblemResponses('UNAUTHORIZED', 'TOKEN_EXPIRED', 'INVALID_TOKEN', 'SESSION_REVOKED')
+  logoutAll(@CurrentUser() user: AuthenticatedUser): Promise<void> {
+    return this.auth.logoutAll(user.id);
+  }
+
+  @Get('me')
+  @ApiBearerAuth(BEARER_SCHEME)
+  @ApiOperation({ summary: 'The caller', operationId: 'me' })
+  @ApiOkResponse({ type: UserDto })
+  @ApiProblemResponses('UNAUTHORIZED', 'TOKEN_EXPIRED', 'INVALID_TOKEN', 'SESSION_REVOKED')
+  me(@CurrentUser() user: AuthenticatedUser): Promise<UserDto> {
+    return this.auth.me(user.id);
+  }
+}

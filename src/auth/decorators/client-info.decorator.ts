@@ -1,0 +1,13 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { ClientInfo } from '../sessions/client-info';
+
+// Enough for any real browser; a longer header is truncated rather than stored whole.
+const MAX_USER_AGENT_LENGTH = 512;
+
+/** The caller's user agent and address (X-Forwarded-For honoured only with TRUST_PROXY). */
+export const Client = createParamDecorator((_data: unknown, context: ExecutionContext): ClientInfo => {
+  const request = context.switchToHttp().getRequest<FastifyRequest>();
+  const userAgent = request.headers['user-agent'];
+  return { userAgent: userAgent ? userAgent.slice(0, MAX_USER_AGENT_LENGTH) : null, ip: request.ip ?? null };
+});

@@ -1,0 +1,19 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { Role } from '../../generated/prisma/enums';
+
+/** Who made the request, read from the verified access token alone (no database query). */
+export interface AuthenticatedUser {
+  readonly id: string;
+  readonly sessionId: string;
+  readonly role: Role;
+}
+
+export type RequestWithUser = FastifyRequest & { user?: AuthenticatedUser };
+
+/** Injects the authenticated caller into a handler parameter. */
+export const CurrentUser = createParamDecorator((_data: unknown, context: ExecutionContext): AuthenticatedUser => {
+  const user = context.switchToHttp().getRequest<RequestWithUser>().user;
+  if (!user) throw new Error('@CurrentUser() used on a route without an authenticated user (is it @Public()?)');
+  return user;
+});

@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import request from 'supertest';
+
+export const STRONG_PASSWORD = 'correct horse battery staple';
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: string;
+  expiresIn: number;
+  user: { id: string; email: string; role: string };
+}
+
+/** A unique email per call, so every test owns its users. */
+export function uniqueEmail(label = 'user'): string {
+  return `${label}-${randomUUID()}@example.com`;
+}
+
+export async function register(server: Server, email = uniqueEmail(), password = STRONG_PASSWORD): Promise<TokenPair> {
+  const response = await request(server).post('/api/v1/auth/register').send({ email, password });
+  if (response.status !== 201) throw new Error(`register failed: ${response.status} ${response.text}`);
+  return response.body as TokenPair;
+}
+
+export async function login(server: Server, email: string, password = STRONG_PASSWORD): Promise<TokenPair> {
+  const response = await request(server).post('/api/v1/auth/login').send({ email, password });
+  if (response.status !== 200) throw new Error(`login failed: ${response.status} ${response.text}`);
+  return response.body as TokenPair;
+}
+
+export function me(server: Server, accessToken: string) {
+  return request(server).get('/api/v1/auth/me').set('authorization', `Bearer ${accessToken}`);
+}
+
+export function refresh(server: Server, refreshToken: string) {
+  return request(server).post('/api/v1/auth/refresh').send({ refreshToken });
+}
