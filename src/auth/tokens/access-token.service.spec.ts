@@ -1,0 +1,84 @@
+import { loadAppConfig } from '../../config/app-config';
+import { DomainError } from '../../common/errors/domain.error';
+import { AccessTokenService } from './access-token.service';
+import { hashRefreshToken, newRefreshToken } from './refresh-token';
+
+const config = (overrides: Record<string, string> = {}) =>
+  loadAppConfig({
+    DATABASE_URL: 'postgresql://localhost/auth',
+    JWT_ACCESS_SECRET: 'unit-test-secret-that-is-longer-than-32-bytes',
+    ...overrides,
+  });
+
+const codeOf = (action: () => unknown): string | undefined => {
+  try {
+    action();
+  } catch (error) {
+    return error instanceof DomainError ? error.code : 'not a DomainError';
+  }
+  return undefined;
+};
+
+describe('AccessTokenService', () => {
+  const subject = { userId: 'user-1', sessionId: 'session-1', role: 'ADMIN' as const };
+
+  it('issues a token it verifies, with the configured lifetime', () => {
+    const service = new AccessTokenService(config({ JWT_ACCESS_TTL: '5m' }));
+    const { token, expiresIn } = service.issue(subject);
+    expect(expiresIn).toBe(300);
+    const claims = service.verify(token);
+    expect(claims).toMatchObject({
+      sub: 'user-1',
+      sid: 'session-1',
+      role: 'ADMIN',
+      iss: 'auth-service',
+      aud: 'auth-service',
+    });
+    expect(claims.exp - claims.iat).toBe(300);
+  });
+
+  it('gives every token its own jti', () => {
+    const service = new AccessTokenService(config());
+    expect(service.verify(service.issue(subject).token).jti).not.toBe(service.verify(service.issue(subject).token).jti);
+  });
+
+  it('refuses tokens of another secret, issuer or audience', () => {
+    const token = new AccessTokenService(config()).issue(subject).token;
+    expect(
+      codeOf(() =>
+        new AccessTokenService(config({ JWT_ACCESS_SECRET: 'a-different-secret-also-over-32-bytes-long' })).verify(
+          token,
+        ),
+      ),
+    ).toBe('INVALID_TOKEN');
+    expect(codeOf(() => new AccessTokenService(config({ JWT_ISSUER: 'other' })).verify(token))).toBe('INVALID_TOKEN');
+    expect(codeOf(() => new AccessTokenService(config({ JWT_AUDIENCE: 'other' })).verify(token))).toBe('INVALID_TOKEN');
+  });
+
+  it('answers TOKEN_EXPIRED once the lifetime and the clock tolerance have passed', () => {
+    jest.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
+    try {
+      const service = new AccessTokenService(config({ JWT_ACCESS_TTL: '60s' }));
+      const { token } = service.issue(subject);
+      jest.setSystemTime(new Date('2026-01-01T00:01:03Z'));
+      expect(service.verify(token).sub).toBe('user-1');
+      jest.setSystemTime(new Date('2026-01-01T00:01:10Z'));
+      expect(codeOf(() => new AccessTokenService(config({ JWT_ACCESS_TTL: '60s' })).verify(token))).toBe(
+        'TOKEN_EXPIRED',
+      );
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
+
+describe('refresh tokens', () => {
+  it('are 256-bit base64url strings stored only as their SHA-256', () => {
+    const { token, hash } = newRefreshToken();
+    expect(token).toMatch(/^[\w-]{43}$/);
+    expect(Buffer.from(token, 'base64url')).toHaveLength(32);
+    expect(hash).toHaveLength(32);
+    expect(Buffer.from(hashRefreshToken(token)).equals(Buffer.from(hash))).toBe(true);
+    expect(newRefreshToken().token).not.toBe(token);
+  });
+});

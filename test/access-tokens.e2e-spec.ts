@@ -1,0 +1,153 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createHmac, randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import request from 'supertest';
+import { me, register, TokenPair } from './support/accounts';
+import { startTestApp } from './support/test-app';
+
+const SECRET = 'e2e-access-token-secret-with-more-than-32-bytes!';
+
+function base64url(value: object | string): string {
+  return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+}
+
+function signHs256(header: object, payload: object, secret = SECRET): string {
+  const signingInput = `${base64url(header)}.${base64url(payload)}`;
+  return `${signingInput}.${createHmac('sha256', secret).update(signingInput).digest('base64url')}`;
+}
+
+function claimsOf(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
+}
+
+describe('Access tokens', () => {
+  let app: NestFastifyApplication;
+  let server: Server;
+  let pair: TokenPair;
+
+  beforeAll(async () => {
+    app = await startTestApp({ env: { JWT_ACCESS_SECRET: SECRET } });
+    server = app.getHttpServer();
+    pair = await register(server);
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  const expectRefused = async (token: string, code: string) => {
+    const response = await me(server, token);
+    expect(response.status).toBe(401);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body.code).toBe(code);
+  };
+
+  it('carries the claims of RFC 9068 and API.md', () => {
+    const [header] = pair.accessToken.split('.');
+    expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toEqual({ alg: 'HS256', typ: 'at+jwt' });
+    const claims = claimsOf(pair.accessToken);
+    expect(claims).toEqual({
+      sub: pair.user.id,
+      sid: expect.any(String),
+      role: 'USER',
+      jti: expect.any(String),
+      iat: expect.any(Number),
+      exp: (claims.iat as number) + 900,
+      iss: 'auth-service',
+      aud: 'auth-service',
+    });
+  });
+
+  it('accepts a token it signed with the pinned settings', async () => {
+    const claims = claimsOf(pair.accessToken);
+    const token = signHs256({ alg: 'HS256', typ: 'at+jwt' }, { ...claims, jti: randomUUID() });
+    expect((await me(server, token)).status).toBe(200);
+  });
+
+  it('refuses a tampered payload', async () => {
+    const [header, , signature] = pair.accessToken.split('.');
+    const forged = `${header}.${base64url({ ...claimsOf(pair.accessToken), role: 'ADMIN' })}.${signature}`;
+    await expectRefused(forged, 'INVALID_TOKEN');
+  });
+
+  it('refuses alg none', async () => {
+    const unsigned = `${base64url({ alg: 'none', typ: 'at+jwt' })}.${base64url(claimsOf(pair.accessToken))}.`;
+    await expectRefused(unsigned, 'INVALID_TOKEN');
+  });
+
+  it('refuses a token signed with another key', async () => {
+    await expectRefused(
+      signHs256(
+        { alg: 'HS256', typ: 'at+jwt' },
+        claimsOf(pair.accessToken),
+        'another-secret-of-at-least-32-bytes-long!!',
+      ),
+      'INVALID_TOKEN',
+    );
+  });
+
+  it('refuses an expired token with TOKEN_EXPIRED', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const expired = signHs256(
+      { alg: 'HS256', typ: 'at+jwt' },
+      { ...claimsOf(pair.accessToken), iat: now - 1000, exp: now - 60 },
+    );
+    await expectRefused(expired, 'TOKEN_EXPIRED');
+  });
+
+  it.each([
+    ['another type', { alg: 'HS256', typ: 'JWT' }, {}],
+    ['another issuer', { alg: 'HS256', typ: 'at+jwt' }, { iss: 'someone-else' }],
+    ['another audience', { alg: 'HS256', typ: 'at+jwt' }, { aud: 'another-api' }],
+    ['no session id', { alg: 'HS256', typ: 'at+jwt' }, { sid: undefined }],
+  ])('refuses a correctly signed token with %s', async (_case, header, overrides) => {
+    await expectRefused(signHs256(header, { ...claimsOf(pair.accessToken), ...overrides }), 'INVALID_TOKEN');
+  });
+
+  it('refuses the refresh token and garbage as bearer tokens', async () => {
+    await expectRefused(pair.refreshToken, 'INVALID_TOKEN');
+    await expectRefused('not.a.jwt', 'INVALID_TOKEN');
+  });
+
+  it('asks for a token when none is sent', async () => {
+    const response = await request(server).get('/api/v1/auth/me');
+    expect(response.status).toBe(401);
+    expect(response.body.code).toBe('UNAUTHORIZED');
+  });
+});
+
+describe('Revocation across instances', () => {
+  let first: NestFastifyApplication;
+  let second: NestFastifyApplication;
+
+  beforeAll(async () => {
+    first = await startTestApp({ env: { JWT_ACCESS_SECRET: SECRET } });
+    second = await startTestApp({ env: { JWT_ACCESS_SECRET: SECRET } });
+  });
+
+  afterAll(async () => {
+    await Promise.all([first.close(), second.close()]);
+  });
+
+  it('a logout on one instance makes the access token fail on the other within one second', async () => {
+    const pair = await register(first.getHttpServer());
+    expect((await me(second.getHttpServer(), pair.accessToken)).status).toBe(200);
+
+    const loggedOutAt = Date.now();
+    await request(first.getHttpServer())
+      .post('/api/v1/auth/logout')
+      .send({ refreshToken: pair.refreshToken })
+      .expect(204);
+    let refusedAfterMs: number | undefined;
+    while (Date.now() - loggedOutAt < 1000) {
+      const response = await me(second.getHttpServer(), pair.accessToken);
+      if (response.status === 401) {
+        expect(response.body.code).toBe('SESSION_REVOKED');
+        refusedAfterMs = Date.now() - loggedOutAt;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(refusedAfterMs).toBeDefined();
+  });
+});
