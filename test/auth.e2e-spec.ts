@@ -1,8 +1,13 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Server } from 'node:http';
 import request from 'supertest';
+import { PrismaService } from '../src/prisma/prisma.service';
 import { login, me, refresh, register, STRONG_PASSWORD, uniqueEmail } from './support/accounts';
 import { startTestApp } from './support/test-app';
+
+function claimsOf(accessToken: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
+}
 
 describe('Auth', () => {
   let app: NestFastifyApplication;
@@ -90,6 +95,22 @@ describe('Auth', () => {
       expect(wrongBody.code).toBe('INVALID_CREDENTIALS');
     });
 
+    it('answers 403 ACCOUNT_DISABLED only to someone who knows the password of a disabled account', async () => {
+      const email = uniqueEmail();
+      const pair = await register(server, email);
+      await app.get(PrismaService).user.update({ where: { id: pair.user.id }, data: { status: 'DISABLED' } });
+
+      const right = await request(server).post('/api/v1/auth/login').send({ email, password: STRONG_PASSWORD });
+      expect(right.status).toBe(403);
+      expect(right.body.code).toBe('ACCOUNT_DISABLED');
+      const wrong = await request(server)
+        .post('/api/v1/auth/login')
+        .send({ email, password: 'not the password at all' });
+      expect(wrong.status).toBe(401);
+      expect(wrong.body.code).toBe('INVALID_CREDENTIALS');
+      expect((await refresh(server, pair.refreshToken)).body.code).toBe('INVALID_REFRESH_TOKEN');
+    });
+
     it('answers 400 for a missing password, not 401', async () => {
       const response = await request(server).post('/api/v1/auth/login').send({ email: uniqueEmail() });
       expect(response.status).toBe(400);
@@ -141,6 +162,35 @@ describe('Auth', () => {
       expect((await refresh(server, succeeded[0].body.refreshToken)).body.code).toBe('INVALID_REFRESH_TOKEN');
     });
 
+    it('ends a session left idle past REFRESH_TTL', async () => {
+      const pair = await register(server);
+      const prisma = app.get(PrismaService);
+      const sessionId = claimsOf(pair.accessToken).sid as string;
+      await prisma.session.update({ where: { id: sessionId }, data: { idleExpiresAt: new Date(Date.now() - 1000) } });
+      const response = await refresh(server, pair.refreshToken);
+      expect(response.status).toBe(401);
+      expect(response.body.code).toBe('INVALID_REFRESH_TOKEN');
+    });
+
+    it('never extends a session past its absolute limit, and refuses it after', async () => {
+      const pair = await register(server);
+      const prisma = app.get(PrismaService);
+      const sessionId = claimsOf(pair.accessToken).sid as string;
+      const absoluteExpiresAt = new Date(Date.now() + 60_000);
+      await prisma.session.update({ where: { id: sessionId }, data: { absoluteExpiresAt } });
+
+      const rotated = await refresh(server, pair.refreshToken);
+      expect(rotated.status).toBe(200);
+      const session = await prisma.session.findUniqueOrThrow({ where: { id: sessionId } });
+      expect(session.idleExpiresAt.getTime()).toBe(absoluteExpiresAt.getTime());
+
+      await prisma.session.update({
+        where: { id: sessionId },
+        data: { absoluteExpiresAt: new Date(Date.now() - 1000) },
+      });
+      expect((await refresh(server, rotated.body.refreshToken)).body.code).toBe('INVALID_REFRESH_TOKEN');
+    });
+
     it('answers 401 INVALID_REFRESH_TOKEN for an unknown token', async () => {
       const response = await refresh(server, 'x'.repeat(43));
       expect(response.status).toBe(401);
@@ -189,13 +239,6 @@ describe('Auth', () => {
       const response = await me(server, pair.accessToken);
       expect(response.status).toBe(200);
       expect(response.body).toEqual(pair.user);
-    });
-
-    it('refuses the refresh token used as a bearer token', async () => {
-      const pair = await register(server);
-      const response = await me(server, pair.refreshToken);
-      expect(response.status).toBe(401);
-      expect(response.body.code).toBe('INVALID_TOKEN');
     });
   });
 });

@@ -1,13 +1,15 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
+import { ProbeModule } from './support/probe.module';
 import { startTestApp } from './support/test-app';
 
 describe('OpenAPI', () => {
   let app: NestFastifyApplication;
 
   beforeAll(async () => {
-    app = await startTestApp();
+    // The probe module stands for a team's module: its routes carry no OpenAPI decorators of their own.
+    app = await startTestApp({ imports: [ProbeModule] });
   });
 
   afterAll(async () => {
@@ -37,6 +39,37 @@ describe('OpenAPI', () => {
     expect(unavailable.allOf[0]).toEqual({ $ref: '#/components/schemas/ProblemDetailsDto' });
     expect(unavailable.allOf[1].properties.code.enum).toEqual(['SERVICE_UNAVAILABLE']);
     expect(readiness.responses['500'].content['application/problem+json']).toBeDefined();
+  });
+
+  it('documents what the global guards and pipes imply, on every route without per-route decorators', async () => {
+    const { body: document } = await request(app.getHttpServer()).get('/docs/openapi.json');
+    type ProblemResponse = {
+      content: Record<string, { schema: { allOf: Array<{ properties: { code: { enum: string[] } } }> } }>;
+    };
+    const codesOf = (operation: { responses: Record<string, ProblemResponse | undefined> }, status: number) =>
+      operation.responses[status]?.content['application/problem+json'].schema.allOf[1].properties.code.enum ?? [];
+
+    const guarded = document.paths['/api/v1/probe/guarded/whoami'].get;
+    expect(guarded.security).toEqual([{ bearer: [] }]);
+    expect(codesOf(guarded, 401)).toEqual(['UNAUTHORIZED', 'TOKEN_EXPIRED', 'INVALID_TOKEN', 'SESSION_REVOKED']);
+    expect(guarded.responses['403']).toBeUndefined();
+
+    const adminOnly = document.paths['/api/v1/probe/guarded/admin'].get;
+    expect(codesOf(adminOnly, 403)).toEqual(['FORBIDDEN']);
+    expect(adminOnly.description).toContain('Requires the role ADMIN');
+
+    const health = document.paths['/api/v1/health'].get;
+    expect(health.security).toBeUndefined();
+    expect(health.responses['401']).toBeUndefined();
+
+    // A route's own codes and the ones implied by its body share one response per status.
+    const login = document.paths['/api/v1/auth/login'].post;
+    expect(login.security).toBeUndefined();
+    expect(codesOf(login, 401)).toEqual(['INVALID_CREDENTIALS']);
+    expect(codesOf(login, 400)).toEqual(['VALIDATION_FAILED', 'MALFORMED_REQUEST']);
+    expect(codesOf(login, 413)).toEqual(['PAYLOAD_TOO_LARGE']);
+    expect(codesOf(login, 415)).toEqual(['UNSUPPORTED_MEDIA_TYPE']);
+    expect(JSON.stringify(document)).not.toMatch(/"x-(public|roles)"/);
   });
 
   it('serves Swagger UI at /docs', async () => {

@@ -1,6 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiBody,
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -11,7 +10,6 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { ApiProblemResponses } from '../common/openapi/api-problem-responses.decorator';
 import { User } from '../generated/prisma/client';
-import { BEARER_SCHEME } from '../openapi/openapi-document';
 import { UserDto } from '../users/dto/user.dto';
 import { AuthService } from './auth.service';
 import { Client } from './decorators/client-info.decorator';
@@ -33,7 +31,7 @@ export class AuthController {
   @Post('register')
   @ApiOperation({ summary: 'Create an account and start a session', operationId: 'register' })
   @ApiCreatedResponse({ type: TokenPairDto })
-  @ApiProblemResponses('VALIDATION_FAILED', 'MALFORMED_REQUEST', 'EMAIL_TAKEN')
+  @ApiProblemResponses('EMAIL_TAKEN')
   register(@Body() body: RegisterDto, @Client() client: ClientInfo): Promise<TokenPairDto> {
     return this.auth.register(body, client);
   }
@@ -45,7 +43,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Exchange email and password for a token pair', operationId: 'login' })
   @ApiBody({ type: LoginDto })
   @ApiOkResponse({ type: TokenPairDto })
-  @ApiProblemResponses('VALIDATION_FAILED', 'MALFORMED_REQUEST', 'INVALID_CREDENTIALS', 'ACCOUNT_DISABLED')
+  @ApiProblemResponses('INVALID_CREDENTIALS', 'ACCOUNT_DISABLED')
   login(@Req() request: FastifyRequest & { user: User }, @Client() client: ClientInfo): Promise<TokenPairDto> {
     return this.auth.login(request.user, client);
   }
@@ -58,7 +56,7 @@ export class AuthController {
     operationId: 'refresh',
   })
   @ApiOkResponse({ type: TokenPairDto })
-  @ApiProblemResponses('VALIDATION_FAILED', 'INVALID_REFRESH_TOKEN', 'REFRESH_TOKEN_REUSED')
+  @ApiProblemResponses('INVALID_REFRESH_TOKEN', 'REFRESH_TOKEN_REUSED')
   refresh(@Body() body: RefreshTokenDto, @Client() client: ClientInfo): Promise<TokenPairDto> {
     return this.auth.refresh(body.refreshToken, client);
   }
@@ -68,26 +66,21 @@ export class AuthController {
   @HttpCode(204)
   @ApiOperation({ summary: 'End the session of a refresh token (idempotent)', operationId: 'logout' })
   @ApiNoContentResponse()
-  @ApiProblemResponses('VALIDATION_FAILED')
   logout(@Body() body: RefreshTokenDto): Promise<void> {
     return this.auth.logout(body.refreshToken);
   }
 
   @Post('logout-all')
   @HttpCode(204)
-  @ApiBearerAuth(BEARER_SCHEME)
   @ApiOperation({ summary: 'End every session of the caller', operationId: 'logoutAll' })
   @ApiNoContentResponse()
-  @ApiProblemResponses('UNAUTHORIZED', 'TOKEN_EXPIRED', 'INVALID_TOKEN', 'SESSION_REVOKED')
   logoutAll(@CurrentUser() user: AuthenticatedUser): Promise<void> {
     return this.auth.logoutAll(user.id);
   }
 
   @Get('me')
-  @ApiBearerAuth(BEARER_SCHEME)
   @ApiOperation({ summary: 'The caller', operationId: 'me' })
   @ApiOkResponse({ type: UserDto })
-  @ApiProblemResponses('UNAUTHORIZED', 'TOKEN_EXPIRED', 'INVALID_TOKEN', 'SESSION_REVOKED')
   me(@CurrentUser() user: AuthenticatedUser): Promise<UserDto> {
     return this.auth.me(user.id);
   }

@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { problemResponse } from '../common/openapi/api-problem-responses.decorator';
 import { FieldErrorDto, ProblemDetailsDto } from '../common/openapi/problem-details.dto';
+import { applyGuardConventions } from './document-conventions';
 
 export const BEARER_SCHEME = 'bearer';
 export const DOCS_PATH = 'docs';
@@ -25,12 +26,13 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       },
       BEARER_SCHEME,
     )
-    .addGlobalResponse(problemResponse(500, ['INTERNAL_ERROR']))
+    .addGlobalResponse({ status: 500, ...problemResponse(500, ['INTERNAL_ERROR']) })
     .build();
-  return SwaggerModule.createDocument(app, config, {
+  const document = SwaggerModule.createDocument(app, config, {
     extraModels: [ProblemDetailsDto, FieldErrorDto],
     operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
   });
+  return applyGuardConventions(document, BEARER_SCHEME);
 }
 
 /** Serves Swagger UI at /docs and the document at /docs/openapi.json, outside the API prefix. */

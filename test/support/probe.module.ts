@@ -1,7 +1,9 @@
 import { Body, Controller, Get, Module, Post } from '@nestjs/common';
 import { IsEmail, IsInt, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
+import { AuthenticatedUser, CurrentUser } from '../../src/auth/decorators/current-user.decorator';
 import { Public } from '../../src/auth/decorators/public.decorator';
+import { Roles } from '../../src/auth/decorators/roles.decorator';
 import { DomainError } from '../../src/common/errors/domain.error';
 
 class AddressDto {
@@ -44,5 +46,20 @@ class ProbeController {
   }
 }
 
-@Module({ controllers: [ProbeController] })
+/** No decorator: protected by the global guard, as every route a team adds. */
+@Controller('probe/guarded')
+class GuardedProbeController {
+  @Get('whoami')
+  whoami(@CurrentUser() user: AuthenticatedUser): AuthenticatedUser {
+    return user;
+  }
+
+  @Roles('ADMIN')
+  @Get('admin')
+  admin(): { ok: true } {
+    return { ok: true };
+  }
+}
+
+@Module({ controllers: [ProbeController, GuardedProbeController] })
 export class ProbeModule {}

@@ -1,13 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
-import { normalizeEmail } from './normalize-email';
+import { IsString, MaxLength, MinLength } from 'class-validator';
+import { EmailField } from './email-field.decorator';
 
 export class LoginDto {
-  @ApiProperty({ format: 'email', example: 'ada@example.com' })
-  @Transform(({ value }) => normalizeEmail(value))
-  @IsEmail()
-  @MaxLength(254)
+  @EmailField()
   email!: string;
 
   @ApiProperty({ format: 'password', example: 'correct horse battery staple' })

@@ -1,13 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { normalizeEmail } from './normalize-email';
+import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { EmailField } from './email-field.decorator';
 
 export class RegisterDto {
-  @ApiProperty({ format: 'email', example: 'ada@example.com' })
-  @Transform(({ value }) => normalizeEmail(value))
-  @IsEmail()
-  @MaxLength(254)
+  @EmailField()
   email!: string;
 
   @ApiProperty({

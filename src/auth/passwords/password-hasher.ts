@@ -7,7 +7,7 @@
  * The pepper keys that HMAC and is kept out of the database, so a leaked table alone cannot be cracked.
  * The pepper must never change: every stored hash depends on it, and changing it locks out every user.
  */
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import bcrypt from 'bcrypt';
 import { createHmac, randomBytes } from 'node:crypto';
 
@@ -23,7 +23,7 @@ export const PASSWORD_HASHING_OPTIONS = Symbol('PASSWORD_HASHING_OPTIONS');
 const BCRYPT_HASH = /^\$2[aby]\$(\d{2})\$[./A-Za-z0-9]{53}$/;
 
 @Injectable()
-export class PasswordHasher {
+export class PasswordHasher implements OnApplicationBootstrap {
   private readonly cost: number;
   private readonly pepper: Buffer;
   private dummyHash?: Promise<string>;
@@ -35,6 +35,11 @@ export class PasswordHasher {
     if (options.pepper.length === 0) throw new RangeError('The password pepper must not be empty');
     this.cost = options.cost;
     this.pepper = options.pepper;
+  }
+
+  /** Made at boot, in the background: otherwise the first unknown-email login would pay for it and stand out. */
+  onApplicationBootstrap(): void {
+    void this.getDummyHash().catch(() => undefined);
   }
 
   hash(password: string): Promise<string> {

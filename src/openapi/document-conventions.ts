@@ -1,0 +1,61 @@
+import { ApiExtension, OpenAPIObject } from '@nestjs/swagger';
+import { codesByStatus, documentedCodes, problemResponse } from '../common/openapi/api-problem-responses.decorator';
+import { ErrorCode } from '../common/errors/error-code';
+
+/**
+ * The global bearer guard, RolesGuard and validation pipe apply to routes without a decorator of
+ * their own, so their effects are added to the document here, once, for every route a team writes:
+ * security and 401 unless @Public(), 403 with @Roles(), 400/413/415 wherever a body is read.
+ */
+type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']>;
+
+const PUBLIC_MARK = 'x-public';
+const ROLES_MARK = 'x-roles';
+
+const BEARER_FAILURES: ErrorCode[] = ['UNAUTHORIZED', 'TOKEN_EXPIRED', 'INVALID_TOKEN', 'SESSION_REVOKED'];
+const BODY_FAILURES: ErrorCode[] = [
+  'VALIDATION_FAILED',
+  'MALFORMED_REQUEST',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+];
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
+
+/** Marks a route (or controller) as needing no access token, for the document. */
+export const DocumentAsPublic = () => ApiExtension(PUBLIC_MARK, true);
+
+/** Marks a route (or controller) as restricted to roles, for the document. */
+export const DocumentRoles = (roles: readonly string[]) => ApiExtension(ROLES_MARK, [...roles]);
+
+export function applyGuardConventions(document: OpenAPIObject, bearerScheme: string): OpenAPIObject {
+  for (const pathItem of Object.values(document.paths)) {
+    for (const method of HTTP_METHODS) {
+      const operation = pathItem[method] as (OperationObject & Record<string, unknown>) | undefined;
+      if (!operation) continue;
+      const isPublic = operation[PUBLIC_MARK] === true;
+      const roles = operation[ROLES_MARK] as string[] | undefined;
+      delete operation[PUBLIC_MARK];
+      delete operation[ROLES_MARK];
+
+      if (!isPublic) {
+        operation.security = [{ [bearerScheme]: [] }];
+        addProblemCodes(operation, BEARER_FAILURES);
+      }
+      if (roles && roles.length > 0) {
+        operation.description = [operation.description, `Requires the role ${roles.join(' or ')}.`]
+          .filter(Boolean)
+          .join('\n\n');
+        addProblemCodes(operation, ['FORBIDDEN']);
+      }
+      if (operation.requestBody) addProblemCodes(operation, BODY_FAILURES);
+    }
+  }
+  return document;
+}
+
+function addProblemCodes(operation: OperationObject, codes: readonly ErrorCode[]): void {
+  for (const [status, statusCodes] of codesByStatus(codes)) {
+    const merged = [...new Set([...documentedCodes(operation.responses[status]), ...statusCodes])];
+    operation.responses[status] = problemResponse(status, merged);
+  }
+}
