@@ -53,6 +53,10 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Exchange a refresh token for the next pair (the old one stops working)',
+    description:
+      'Presenting a refresh token that was already exchanged is reuse: the whole session is revoked and the ' +
+      'answer is 401 REFRESH_TOKEN_REUSED. With REFRESH_REUSE_GRACE set, the token exchanged last gets the ' +
+      'same current pair again within the grace, as long as that pair has not been used to refresh.',
     operationId: 'refresh',
   })
   @ApiOkResponse({ type: TokenPairDto })

@@ -9,7 +9,7 @@ import { PasswordHasher } from './passwords/password-hasher';
 import { PasswordPolicy } from './passwords/password-policy';
 import { ClientInfo } from './sessions/client-info';
 import { SessionsService } from './sessions/sessions.service';
-import { AccessTokenService } from './tokens/access-token.service';
+import { AccessTokenService, IssuedAccessToken } from './tokens/access-token.service';
 
 export interface Registration {
   readonly email: string;
@@ -63,7 +63,7 @@ export class AuthService {
 
   async refresh(refreshToken: string, client: ClientInfo): Promise<TokenPairDto> {
     const rotated = await this.sessions.rotate(refreshToken, client);
-    return this.tokenPair(rotated.user, rotated.session.id, rotated.refreshToken);
+    return this.toTokenPair(rotated.user, rotated.accessToken, rotated.refreshToken);
   }
 
   async logout(refreshToken: string): Promise<void> {
@@ -82,6 +82,10 @@ export class AuthService {
 
   private tokenPair(user: User, sessionId: string, refreshToken: string): TokenPairDto {
     const access = this.accessTokens.issue({ userId: user.id, sessionId, role: user.role });
+    return this.toTokenPair(user, access, refreshToken);
+  }
+
+  private toTokenPair(user: User, access: IssuedAccessToken, refreshToken: string): TokenPairDto {
     return {
       accessToken: access.token,
       refreshToken,

@@ -29,7 +29,7 @@ describe('loadAppConfig', () => {
     expect(config.database).toEqual({ url: DATABASE_URL, poolSize: 10, connectTimeoutSeconds: 5 });
     expect(config.redisUrl).toBeUndefined();
     expect(config.logLevel).toBe('info');
-    expect(config.session).toEqual({ idleTtlSeconds: 7 * 86400, maxAgeSeconds: 30 * 86400 });
+    expect(config.session).toEqual({ idleTtlSeconds: 7 * 86400, maxAgeSeconds: 30 * 86400, reuseGraceSeconds: 0 });
     expect(config.password).toMatchObject({ bcryptCost: 12, minLength: 8 });
     expect(config.accessToken.ttlSeconds).toBe(900);
   });
@@ -48,6 +48,9 @@ describe('loadAppConfig', () => {
       REDIS_URL: 'redis://cache:6379',
       LOG_LEVEL: 'debug',
       JWT_ACCESS_SECRET: STRONG_SECRET,
+      REFRESH_TTL: '1d',
+      SESSION_MAX_AGE: '14d',
+      REFRESH_REUSE_GRACE: '30s',
     });
     expect(config.isProduction).toBe(true);
     expect(config.http).toEqual({
@@ -60,6 +63,7 @@ describe('loadAppConfig', () => {
     expect(config.database).toEqual({ url: DATABASE_URL, poolSize: 25, connectTimeoutSeconds: 2 });
     expect(config.redisUrl).toBe('redis://cache:6379');
     expect(config.logLevel).toBe('debug');
+    expect(config.session).toEqual({ idleTtlSeconds: 86400, maxAgeSeconds: 14 * 86400, reuseGraceSeconds: 30 });
     expect(config.accessToken).toEqual({
       secret: Buffer.from(STRONG_SECRET),
       secretGenerated: false,
@@ -84,6 +88,12 @@ describe('loadAppConfig', () => {
       'BODY_LIMIT must be a size such as 512b, 64kb or 1mb between 1024 and 10485760 bytes (got "huge")',
       'DATABASE_URL is required: `npm start` and `npm test` provide an embedded PostgreSQL when it is unset',
       'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+    ]);
+  });
+
+  it('caps the refresh reuse grace at five minutes', () => {
+    expect(problemsOf({ DATABASE_URL, REFRESH_REUSE_GRACE: '10m' })).toEqual([
+      'REFRESH_REUSE_GRACE must be a duration such as 30s, 15m, 12h or 7d between 0s and 300s (got "10m")',
     ]);
   });
 

@@ -44,6 +44,11 @@ export interface SessionConfig {
   readonly idleTtlSeconds: number;
   /** Absolute limit: rotation never extends a session past it (ASVS 10.4.8). */
   readonly maxAgeSeconds: number;
+  /**
+   * Racing tabs: for this long after a rotation, the rotated token still gets the current pair
+   * instead of counting as reuse, while its successor is unused. 0 turns the grace off.
+   */
+  readonly reuseGraceSeconds: number;
 }
 
 export interface PasswordConfig {
@@ -107,6 +112,8 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
   const session: SessionConfig = {
     idleTtlSeconds: read.durationSeconds('REFRESH_TTL', '7d', { min: 60, max: 365 * 86400 }),
     maxAgeSeconds: read.durationSeconds('SESSION_MAX_AGE', '30d', { min: 60, max: 365 * 86400 }),
+    // Minutes would let a stolen predecessor ride along with the owner; SuperTokens uses 30 s.
+    reuseGraceSeconds: read.durationSeconds('REFRESH_REUSE_GRACE', '0s', { min: 0, max: 300 }),
   };
 
   const password: PasswordConfig = {

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain.error';
 import { AppConfig } from '../../config/app-config';
-import { Prisma, Session, SessionRevocationReason, User } from '../../generated/prisma/client';
+import { Prisma, RefreshToken, Session, SessionRevocationReason, User } from '../../generated/prisma/client';
 import { PrismaService } from '../../prisma/prisma.service';
-import { hashRefreshToken, newRefreshToken } from '../tokens/refresh-token';
+import { AccessTokenService, IssuedAccessToken } from '../tokens/access-token.service';
+import { hashRefreshToken, newRefreshToken, openWithToken, sealForTokenHolder } from '../tokens/refresh-token';
 import { ClientInfo } from './client-info';
 import { RevokedSessionsService } from './revoked-sessions.service';
 
@@ -14,10 +15,20 @@ export interface IssuedSession {
 
 export interface RotatedSession extends IssuedSession {
   readonly user: User;
+  readonly accessToken: IssuedAccessToken;
 }
 
 type RotationOutcome =
   { kind: 'rotated'; rotated: RotatedSession } | { kind: 'invalid' } | { kind: 'reused'; sessionId: string };
+
+type PresentedToken = RefreshToken & { session: Session & { user: User } };
+
+/** What a rotation issued, kept sealed on the consumed token for racers within the reuse grace. */
+interface SealedSuccessor {
+  readonly refreshToken: string;
+  readonly accessToken: string;
+  readonly accessExpiresAt: number;
+}
 
 /** Sessions as refresh-token families: start, rotate with reuse detection, revoke. */
 @Injectable()
@@ -26,6 +37,7 @@ export class SessionsService {
     private readonly prisma: PrismaService,
     private readonly config: AppConfig,
     private readonly revokedSessions: RevokedSessionsService,
+    private readonly accessTokens: AccessTokenService,
   ) {}
 
   async start(
@@ -52,9 +64,10 @@ export class SessionsService {
   }
 
   /**
-   * Exchanges a refresh token for its successor. The presented token is consumed by one conditional
-   * update, so of concurrent exchanges exactly one succeeds; a token that was already exchanged is
-   * reuse, and reuse revokes the whole session.
+   * Exchanges a refresh token for its successor and a new access token. The presented token is
+   * consumed by one conditional update, so of concurrent exchanges exactly one mints a successor; a
+   * token that was already exchanged is reuse, and reuse revokes the whole session. Within the reuse
+   * grace, the immediate predecessor of the current token gets the current pair back instead.
    */
   async rotate(refreshToken: string, client: ClientInfo): Promise<RotatedSession> {
     const outcome = await this.prisma.$transaction((transaction) => this.tryRotate(refreshToken, client, transaction));
@@ -114,19 +127,32 @@ export class SessionsService {
     if (!presented) return { kind: 'invalid' };
     const { session } = presented;
     // A consumed token presented again is reuse, even when an earlier replay already ended the session.
-    if (presented.rotatedAt) return { kind: 'reused', sessionId: session.id };
-    if (session.revokedAt || session.idleExpiresAt <= now || session.absoluteExpiresAt <= now)
-      return { kind: 'invalid' };
-    if (session.user.status !== 'ACTIVE') return { kind: 'invalid' };
+    if (presented.rotatedAt) return this.replayWithinGrace(presented, refreshToken, now, transaction);
+    if (!this.isLive(session, now)) return { kind: 'invalid' };
 
+    const successor = newRefreshToken();
+    const accessToken = this.accessTokens.issue({
+      userId: session.userId,
+      sessionId: session.id,
+      role: session.user.role,
+    });
     // The row lock makes a concurrent exchange wait here, then find the token already consumed.
     const consumed = await transaction.refreshToken.updateMany({
       where: { id: presented.id, rotatedAt: null },
-      data: { rotatedAt: now },
+      data: {
+        rotatedAt: now,
+        successorSealed:
+          this.config.session.reuseGraceSeconds > 0
+            ? this.seal(refreshToken, successor.token, accessToken, now)
+            : undefined,
+      },
     });
-    if (consumed.count === 0) return { kind: 'reused', sessionId: session.id };
+    if (consumed.count === 0) {
+      // Lost the race: read what the winner committed, so a racer within the grace gets its pair.
+      const consumedBy = await transaction.refreshToken.findUniqueOrThrow({ where: { id: presented.id } });
+      return this.replayWithinGrace({ ...presented, ...consumedBy }, refreshToken, now, transaction);
+    }
 
-    const successor = newRefreshToken();
     await transaction.refreshToken.create({
       data: { sessionId: session.id, tokenHash: successor.hash, generation: presented.generation + 1 },
     });
@@ -139,7 +165,75 @@ export class SessionsService {
         ip: client.ip ?? session.ip,
       },
     });
-    return { kind: 'rotated', rotated: { session: updated, user: session.user, refreshToken: successor.token } };
+    return {
+      kind: 'rotated',
+      rotated: { session: updated, user: session.user, refreshToken: successor.token, accessToken },
+    };
+  }
+
+  /**
+   * A consumed token is reuse, unless the grace is on, the token was consumed within it, and its
+   * successor is still unused: then the holder gets the pair that successor belongs to, so tabs
+   * racing with one token converge on one chain (Supabase's rule). Older tokens are always reuse.
+   */
+  private async replayWithinGrace(
+    presented: PresentedToken,
+    refreshToken: string,
+    now: Date,
+    transaction: Prisma.TransactionClient,
+  ): Promise<RotationOutcome> {
+    const reused: RotationOutcome = { kind: 'reused', sessionId: presented.sessionId };
+    const graceMs = this.config.session.reuseGraceSeconds * 1000;
+    const { rotatedAt, successorSealed, session } = presented;
+    if (!rotatedAt || !successorSealed || now.getTime() - rotatedAt.getTime() > graceMs) return reused;
+    if (!this.isLive(session, now)) return reused;
+    const successor = await transaction.refreshToken.findUnique({
+      where: { sessionId_generation: { sessionId: presented.sessionId, generation: presented.generation + 1 } },
+      select: { rotatedAt: true },
+    });
+    if (!successor || successor.rotatedAt) return reused;
+    const sealed = this.open(refreshToken, successorSealed);
+    if (!sealed) return reused;
+    return {
+      kind: 'rotated',
+      rotated: {
+        session,
+        user: session.user,
+        refreshToken: sealed.refreshToken,
+        accessToken: {
+          token: sealed.accessToken,
+          expiresIn: Math.max(0, Math.floor((sealed.accessExpiresAt - now.getTime()) / 1000)),
+        },
+      },
+    };
+  }
+
+  private isLive(session: Session & { user: User }, now: Date): boolean {
+    return (
+      !session.revokedAt &&
+      session.idleExpiresAt > now &&
+      session.absoluteExpiresAt > now &&
+      session.user.status === 'ACTIVE'
+    );
+  }
+
+  private seal(
+    consumedToken: string,
+    refreshToken: string,
+    accessToken: IssuedAccessToken,
+    now: Date,
+  ): Uint8Array<ArrayBuffer> {
+    const successor: SealedSuccessor = {
+      refreshToken,
+      accessToken: accessToken.token,
+      accessExpiresAt: now.getTime() + accessToken.expiresIn * 1000,
+    };
+    return sealForTokenHolder(consumedToken, JSON.stringify(successor));
+  }
+
+  private open(consumedToken: string, sealed: Uint8Array): SealedSuccessor | undefined {
+    const plaintext = openWithToken(consumedToken, sealed);
+    return plaintext === undefined ? undefined : (JSON.parse(plaintext) as SealedSuccessor);
   }
 
   private idleExpiry(now: Date, absoluteExpiresAt: Date): Date {
