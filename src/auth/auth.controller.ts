@@ -70,16 +70,16 @@ export class AuthController {
   @HttpCode(204)
   @ApiOperation({ summary: 'End the session of a refresh token (idempotent)', operationId: 'logout' })
   @ApiNoContentResponse()
-  logout(@Body() body: RefreshTokenDto): Promise<void> {
-    return this.auth.logout(body.refreshToken);
+  logout(@Body() body: RefreshTokenDto, @Client() client: ClientInfo): Promise<void> {
+    return this.auth.logout(body.refreshToken, client);
   }
 
   @Post('logout-all')
   @HttpCode(204)
   @ApiOperation({ summary: 'End every session of the caller', operationId: 'logoutAll' })
   @ApiNoContentResponse()
-  logoutAll(@CurrentUser() user: AuthenticatedUser): Promise<void> {
-    return this.auth.logoutAll(user.id);
+  logoutAll(@CurrentUser() user: AuthenticatedUser, @Client() client: ClientInfo): Promise<void> {
+    return this.auth.logoutAll(user, client);
   }
 
   @Get('me')

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import { AuditModule } from '../audit/audit.module';
 import { AppConfig } from '../config/app-config';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
@@ -8,27 +9,22 @@ import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { RolesGuard } from './guards/roles.guard';
 import { PasswordsModule } from './passwords/passwords.module';
-import { RevokedSessionsService } from './sessions/revoked-sessions.service';
-import { SessionsService } from './sessions/sessions.service';
+import { SessionsModule } from './sessions/sessions.module';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { LocalStrategy } from './strategies/local.strategy';
-import { AccessTokenService } from './tokens/access-token.service';
+import { TokensModule } from './tokens/tokens.module';
 
 @Module({
-  imports: [PassportModule, UsersModule],
+  imports: [PassportModule, UsersModule, AuditModule, SessionsModule, TokensModule],
   controllers: [AuthController],
   providers: [
     AuthService,
-    AccessTokenService,
-    SessionsService,
-    RevokedSessionsService,
     JwtStrategy,
     LocalStrategy,
     // Order matters: the bearer token is checked before the role it carries.
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [SessionsService, AccessTokenService],
 })
 export class AuthModule {
   static forRoot(config: AppConfig): DynamicModule {

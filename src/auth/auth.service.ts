@@ -1,14 +1,16 @@
 import { Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain.error';
-import { User } from '../generated/prisma/client';
+import { Prisma, User } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
 import { UserDto } from '../users/dto/user.dto';
 import { UsersService } from '../users/users.service';
+import { AuthenticatedUser } from './decorators/current-user.decorator';
 import { TokenPairDto } from './dto/token-pair.dto';
 import { PasswordHasher } from './passwords/password-hasher';
 import { PasswordPolicy } from './passwords/password-policy';
 import { ClientInfo } from './sessions/client-info';
-import { SessionsService } from './sessions/sessions.service';
+import { IssuedSession, SessionsService } from './sessions/sessions.service';
 import { AccessTokenService, IssuedAccessToken } from './tokens/access-token.service';
 
 export interface Registration {
@@ -27,6 +29,7 @@ export class AuthService {
     private readonly accessTokens: AccessTokenService,
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
+    private readonly audit: AuditService,
   ) {}
 
   async register(registration: Registration, client: ClientInfo): Promise<TokenPairDto> {
@@ -34,7 +37,8 @@ export class AuthService {
     const passwordHash = await this.hasher.hash(registration.password);
     const { user, issued } = await this.prisma.$transaction(async (transaction) => {
       const created = await this.users.create({ ...registration, passwordHash }, transaction);
-      return { user: created, issued: await this.sessions.start(created.id, client, transaction) };
+      const started = await this.startSession(created, client, 'USER_REGISTERED', transaction);
+      return { user: created, issued: started };
     });
     return this.tokenPair(user, issued.session.id, issued.refreshToken);
   }
@@ -43,13 +47,24 @@ export class AuthService {
    * Checks a login. An unknown email costs the same bcrypt time as a wrong password and gets the
    * same answer; whether an account is disabled is told only to someone who knows its password.
    */
-  async verifyCredentials(email: string, password: string): Promise<User> {
+  async verifyCredentials(email: string, password: string, client: ClientInfo): Promise<User> {
     const user = await this.users.findByEmail(email);
     const matches = user
       ? await this.hasher.verify(password, user.passwordHash)
       : await this.hasher.verifyAgainstDummy(password);
-    if (!user || !matches) throw new DomainError('INVALID_CREDENTIALS', 'Email or password is incorrect');
-    if (user.status !== 'ACTIVE') throw new DomainError('ACCOUNT_DISABLED', 'This account is disabled');
+    if (!user || !matches || user.status !== 'ACTIVE') {
+      const refusal = user && matches ? 'ACCOUNT_DISABLED' : 'INVALID_CREDENTIALS';
+      await this.audit.record({
+        type: 'LOGIN_FAILED',
+        subjectId: user?.id,
+        email,
+        origin: client,
+        details: { reason: refusal },
+      });
+      throw refusal === 'ACCOUNT_DISABLED'
+        ? new DomainError('ACCOUNT_DISABLED', 'This account is disabled')
+        : new DomainError('INVALID_CREDENTIALS', 'Email or password is incorrect');
+    }
     if (this.hasher.needsRehash(user.passwordHash)) {
       await this.users.updatePasswordHash(user.id, await this.hasher.hash(password));
     }
@@ -57,7 +72,9 @@ export class AuthService {
   }
 
   async login(user: User, client: ClientInfo): Promise<TokenPairDto> {
-    const issued = await this.sessions.start(user.id, client);
+    const issued = await this.prisma.$transaction((transaction) =>
+      this.startSession(user, client, 'LOGIN_SUCCEEDED', transaction),
+    );
     return this.tokenPair(user, issued.session.id, issued.refreshToken);
   }
 
@@ -66,18 +83,59 @@ export class AuthService {
     return this.toTokenPair(rotated.user, rotated.accessToken, rotated.refreshToken);
   }
 
-  async logout(refreshToken: string): Promise<void> {
-    await this.sessions.revokeByRefreshToken(refreshToken, 'LOGOUT');
+  async logout(refreshToken: string, client: ClientInfo): Promise<void> {
+    await this.prisma.transaction(async (transaction) => {
+      const ended = await this.sessions.revokeByRefreshToken(transaction, refreshToken, 'LOGOUT');
+      if (!ended) return;
+      await this.audit.record(
+        { type: 'LOGOUT', actorId: ended.userId, subjectId: ended.userId, sessionId: ended.id, origin: client },
+        transaction.client,
+      );
+    });
   }
 
-  async logoutAll(userId: string): Promise<void> {
-    await this.sessions.revokeAllForUser(userId, 'LOGOUT_ALL');
+  async logoutAll(caller: AuthenticatedUser, client: ClientInfo): Promise<void> {
+    await this.prisma.transaction(async (transaction) => {
+      const ended = await this.sessions.revokeAllForUser(transaction, caller.id, 'LOGOUT_ALL');
+      await this.audit.record(
+        {
+          type: 'LOGOUT_ALL',
+          actorId: caller.id,
+          subjectId: caller.id,
+          sessionId: caller.sessionId,
+          origin: client,
+          details: { sessionsEnded: ended.length },
+        },
+        transaction.client,
+      );
+    });
   }
 
   async me(userId: string): Promise<UserDto> {
     const user = await this.users.findById(userId);
     if (!user) throw new DomainError('INVALID_TOKEN', 'The account of this access token no longer exists');
     return UserDto.from(user);
+  }
+
+  private async startSession(
+    user: User,
+    client: ClientInfo,
+    type: 'USER_REGISTERED' | 'LOGIN_SUCCEEDED',
+    transaction: Prisma.TransactionClient,
+  ): Promise<IssuedSession> {
+    const started = await this.sessions.start(user.id, client, transaction);
+    await this.audit.record(
+      {
+        type,
+        actorId: user.id,
+        subjectId: user.id,
+        email: user.email,
+        sessionId: started.session.id,
+        origin: client,
+      },
+      transaction,
+    );
+    return started;
   }
 
   private tokenPair(user: User, sessionId: string, refreshToken: string): TokenPairDto {

@@ -48,6 +48,8 @@ export function applyGuardConventions(document: OpenAPIObject, bearerScheme: str
         addProblemCodes(operation, ['FORBIDDEN']);
       }
       if (operation.requestBody) addProblemCodes(operation, BODY_FAILURES);
+      // The global pipe validates query and path parameters as it does bodies.
+      else if (operation.parameters?.length) addProblemCodes(operation, ['VALIDATION_FAILED']);
     }
   }
   return document;

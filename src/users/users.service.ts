@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { AuditOrigin, AuditService } from '../audit/audit.service';
+import { SessionsService } from '../auth/sessions/sessions.service';
 import { DomainError } from '../common/errors/domain.error';
-import { Prisma, User } from '../generated/prisma/client';
-import { PrismaService } from '../prisma/prisma.service';
+import { Page } from '../common/pagination/page.dto';
+import { Prisma, Role, User, UserStatus } from '../generated/prisma/client';
+import { PrismaService, Transaction } from '../prisma/prisma.service';
 
 export interface NewUser {
   readonly email: string;
@@ -9,10 +12,37 @@ export interface NewUser {
   readonly name?: string | null;
 }
 
+/** Who is acting on an account, as the access token and the request tell. */
+export interface Actor {
+  readonly id: string;
+  readonly role: Role;
+  readonly origin: AuditOrigin;
+}
+
+export interface UserChanges {
+  readonly name?: string | null;
+  readonly role?: Role;
+  readonly status?: UserStatus;
+}
+
+export interface UserSearch {
+  /** Part of the email or name, case-insensitive. */
+  readonly q?: string;
+  readonly page: number;
+  readonly limit: number;
+}
+
+// Serialises every change that could leave no active admin, across instances.
+const ACTIVE_ADMINS_LOCK = 0x61_64_6d_69_6e; // "admin"
+
 /** The users table: every read and write of accounts goes through here. */
 @Injectable()
 export class UsersService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly sessions: SessionsService,
+    private readonly audit: AuditService,
+  ) {}
 
   async create(user: NewUser, transaction: Prisma.TransactionClient = this.prisma): Promise<User> {
     try {
@@ -38,4 +68,115 @@ export class UsersService {
   async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
     await this.prisma.user.update({ where: { id }, data: { passwordHash } });
   }
+
+  /** Oldest first, with the id breaking ties, so pages are stable while users sign up. */
+  async list(search: UserSearch): Promise<Page<User>> {
+    const where: Prisma.UserWhereInput = search.q
+      ? {
+          OR: [
+            { email: { contains: search.q, mode: 'insensitive' } },
+            { name: { contains: search.q, mode: 'insensitive' } },
+          ],
+        }
+      : {};
+    const [items, total] = await this.prisma.$transaction([
+      this.prisma.user.findMany({
+        where,
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        skip: (search.page - 1) * search.limit,
+        take: search.limit,
+      }),
+      this.prisma.user.count({ where }),
+    ]);
+    return { items, total, page: search.page, limit: search.limit };
+  }
+
+  /** An account as its owner or an admin may see it. */
+  async getFor(actor: Actor, id: string): Promise<User> {
+    if (actor.role !== 'ADMIN' && actor.id !== id) {
+      throw new DomainError('FORBIDDEN', 'Only an admin may read another user');
+    }
+    const user = await this.findById(id);
+    if (!user) throw new DomainError('NOT_FOUND', 'No user with this id');
+    return user;
+  }
+
+  /**
+   * Owners change their name; admins also role and status. A role change or a disabling ends the
+   * user's sessions in the same transaction, so their access tokens stop working at once.
+   */
+  async update(actor: Actor, id: string, changes: UserChanges): Promise<User> {
+    const isAdmin = actor.role === 'ADMIN';
+    if (!isAdmin && actor.id !== id) throw new DomainError('FORBIDDEN', 'Only an admin may change another user');
+    if (!isAdmin && (changes.role !== undefined || changes.status !== undefined)) {
+      throw new DomainError('FORBIDDEN', 'Only an admin may change a role or a status');
+    }
+    return this.prisma.transaction(async (transaction) => {
+      const touchesAdmins = changes.role !== undefined || changes.status !== undefined;
+      if (touchesAdmins) await this.lockActiveAdmins(transaction);
+      const user = await this.findForChange(transaction, id);
+      const role = changes.role ?? user.role;
+      const status = changes.status ?? user.status;
+      if (isActiveAdmin(user) && !(role === 'ADMIN' && status === 'ACTIVE')) {
+        await this.assertAnotherActiveAdmin(transaction, id, 'demote or disable');
+      }
+
+      const updated = await transaction.client.user.update({
+        where: { id },
+        data: { name: changes.name, role: changes.role, status: changes.status },
+      });
+      const record = (type: 'ROLE_CHANGED' | 'STATUS_CHANGED', from: string, to: string) =>
+        this.audit.record(
+          { type, actorId: actor.id, subjectId: id, email: user.email, origin: actor.origin, details: { from, to } },
+          transaction.client,
+        );
+      if (role !== user.role) {
+        await this.sessions.revokeAllForUser(transaction, id, 'ROLE_CHANGED');
+        await record('ROLE_CHANGED', user.role, role);
+      }
+      if (status !== user.status) {
+        if (status === 'DISABLED') await this.sessions.revokeAllForUser(transaction, id, 'USER_DISABLED');
+        await record('STATUS_CHANGED', user.status, status);
+      }
+      return updated;
+    });
+  }
+
+  /** Deletes an account with its sessions; their access tokens are refused at once. */
+  async delete(actor: Actor, id: string): Promise<void> {
+    await this.prisma.transaction(async (transaction) => {
+      await this.lockActiveAdmins(transaction);
+      const user = await this.findForChange(transaction, id);
+      if (isActiveAdmin(user)) await this.assertAnotherActiveAdmin(transaction, id, 'delete');
+      await this.sessions.revokeAllForUser(transaction, id, 'REVOKED_BY_ADMIN');
+      await this.audit.record(
+        { type: 'USER_DELETED', actorId: actor.id, subjectId: id, email: user.email, origin: actor.origin },
+        transaction.client,
+      );
+      await transaction.client.user.delete({ where: { id } });
+    });
+  }
+
+  private async findForChange(transaction: Transaction, id: string): Promise<User> {
+    const user = await transaction.client.user.findUnique({ where: { id } });
+    if (!user) throw new DomainError('NOT_FOUND', 'No user with this id');
+    return user;
+  }
+
+  private async lockActiveAdmins(transaction: Transaction): Promise<void> {
+    await transaction.client.$executeRaw`SELECT pg_advisory_xact_lock(${ACTIVE_ADMINS_LOCK}::bigint)`;
+  }
+
+  private async assertAnotherActiveAdmin(transaction: Transaction, id: string, action: string): Promise<void> {
+    const others = await transaction.client.user.count({
+      where: { role: 'ADMIN', status: 'ACTIVE', id: { not: id } },
+    });
+    if (others === 0) {
+      throw new DomainError('LAST_ADMIN', `Cannot ${action} the last active admin; make another user an admin first`);
+    }
+  }
+}
+
+function isActiveAdmin(user: User): boolean {
+  return user.role === 'ADMIN' && user.status === 'ACTIVE';
 }

@@ -36,3 +36,18 @@ export function me(server: Server, accessToken: string) {
 export function refresh(server: Server, refreshToken: string) {
   return request(server).post('/api/v1/auth/refresh').send({ refreshToken });
 }
+
+/** A signed-in ADMIN: registered through HTTP, promoted in the database, then logged in again for a token with the role. */
+export async function registerAdmin(
+  server: Server,
+  prisma: { user: { update(args: { where: { id: string }; data: { role: 'ADMIN' } }): Promise<unknown> } },
+  email = uniqueEmail('admin'),
+): Promise<TokenPair> {
+  const registered = await register(server, email);
+  await prisma.user.update({ where: { id: registered.user.id }, data: { role: 'ADMIN' } });
+  return login(server, email);
+}
+
+export function bearer(accessToken: string): { authorization: string } {
+  return { authorization: `Bearer ${accessToken}` };
+}

@@ -6,8 +6,11 @@ import { ClientInfo } from '../sessions/client-info';
 const MAX_USER_AGENT_LENGTH = 512;
 
 /** The caller's user agent and address (X-Forwarded-For honoured only with TRUST_PROXY). */
-export const Client = createParamDecorator((_data: unknown, context: ExecutionContext): ClientInfo => {
-  const request = context.switchToHttp().getRequest<FastifyRequest>();
+export function clientInfoOf(request: FastifyRequest): ClientInfo {
   const userAgent = request.headers['user-agent'];
   return { userAgent: userAgent ? userAgent.slice(0, MAX_USER_AGENT_LENGTH) : null, ip: request.ip ?? null };
-});
+}
+
+export const Client = createParamDecorator((_data: unknown, context: ExecutionContext): ClientInfo =>
+  clientInfoOf(context.switchToHttp().getRequest()),
+);

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { DomainError } from '../../common/errors/domain.error';
 import { loadAppConfig } from '../../config/app-config';
 import type { RefreshToken, Session, User } from '../../generated/prisma/client';
-import type { PrismaService } from '../../prisma/prisma.service';
+import type { PrismaService, Transaction } from '../../prisma/prisma.service';
+import type { AuditService } from '../../audit/audit.service';
 import type { AccessTokenService } from '../tokens/access-token.service';
 import type { RevokedSessionsService } from './revoked-sessions.service';
 import { SessionsService } from './sessions.service';
@@ -38,6 +39,15 @@ class FakeDatabase {
 
   readonly client = {
     $transaction: <T>(work: (transaction: unknown) => Promise<T>) => work(this.client),
+    transaction: async <T>(work: (transaction: Transaction) => Promise<T>) => {
+      const effects: Array<() => void> = [];
+      const result = await work({
+        client: this.client as unknown as Transaction['client'],
+        afterCommit: (effect) => void effects.push(effect),
+      });
+      effects.forEach((effect) => effect());
+      return result;
+    },
     $executeRaw: () => Promise.resolve(1),
     session: {
       create: ({ data }: { data: Omit<Session, 'id' | 'revokedAt' | 'revokedReason'> & NestedTokens }) => {
@@ -55,7 +65,7 @@ class FakeDatabase {
       updateManyAndReturn: ({ where, data }: { where: SessionFilter; data: Partial<Session> }) => {
         const matched = [...this.sessions.values()].filter((session) => matches(session, where));
         for (const session of matched) this.sessions.set(session.id, { ...session, ...data });
-        return Promise.resolve(matched.map(({ id }) => ({ id })));
+        return Promise.resolve(matched.map(({ id, userId }) => ({ id, userId })));
       },
     },
     refreshToken: {
@@ -119,6 +129,7 @@ function setUp(env: Record<string, string> = {}) {
   const config = loadAppConfig({ DATABASE_URL: 'postgresql://localhost/auth', ...env });
   const database = new FakeDatabase();
   const revokedSessions = { announceOnCommit: jest.fn(() => Promise.resolve()), remember: jest.fn() };
+  const audit = { record: jest.fn(() => Promise.resolve()) };
   let issued = 0;
   const accessTokens = {
     issue: jest.fn(({ sessionId }: { sessionId: string }) => ({
@@ -131,8 +142,10 @@ function setUp(env: Record<string, string> = {}) {
     config,
     revokedSessions as unknown as RevokedSessionsService,
     accessTokens as unknown as AccessTokenService,
+    audit as unknown as AuditService,
   );
-  return { service, database, revokedSessions };
+  const inTransaction = <T>(work: (transaction: Transaction) => Promise<T>) => database.client.transaction(work);
+  return { service, database, revokedSessions, audit, inTransaction };
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
@@ -173,14 +186,19 @@ describe('SessionsService', () => {
   });
 
   it('treats a consumed token as reuse and revokes the session everywhere', async () => {
-    const { service, database, revokedSessions } = setUp();
-    const started = await service.start(database.addUser().id, client);
+    const { service, database, revokedSessions, audit } = setUp();
+    const user = database.addUser();
+    const started = await service.start(user.id, client);
     await service.rotate(started.refreshToken, client);
 
     expect(await codeOf(service.rotate(started.refreshToken, client))).toBe('REFRESH_TOKEN_REUSED');
     expect(database.sessions.get(started.session.id)).toMatchObject({ revokedReason: 'REFRESH_TOKEN_REUSED' });
     expect(revokedSessions.announceOnCommit).toHaveBeenCalledWith([started.session.id], expect.anything());
     expect(revokedSessions.remember).toHaveBeenCalledWith([started.session.id]);
+    expect(audit.record).toHaveBeenCalledWith(
+      { type: 'REFRESH_TOKEN_REUSED', subjectId: user.id, sessionId: started.session.id, origin: client },
+      expect.anything(),
+    );
   });
 
   it('treats losing the conditional update to a concurrent exchange as reuse when the grace is off', async () => {
@@ -230,10 +248,10 @@ describe('SessionsService', () => {
   });
 
   it('refuses tokens of revoked or expired sessions and of disabled users as invalid', async () => {
-    const { service, database } = setUp();
+    const { service, database, inTransaction } = setUp();
     const user = database.addUser();
     const revoked = await service.start(user.id, client);
-    await service.revoke([revoked.session.id], 'LOGOUT');
+    await inTransaction((transaction) => service.revoke(transaction, [revoked.session.id], 'LOGOUT'));
     expect(await codeOf(service.rotate(revoked.refreshToken, client))).toBe('INVALID_REFRESH_TOKEN');
 
     const idle = await service.start(user.id, client);
@@ -248,16 +266,20 @@ describe('SessionsService', () => {
   });
 
   it('revokes every session of a user but the one it is told to keep', async () => {
-    const { service, database } = setUp();
+    const { service, database, inTransaction } = setUp();
     const user = database.addUser();
     const kept = await service.start(user.id, client);
     await service.start(user.id, client);
     await service.start(user.id, client);
     const stranger = await service.start(database.addUser().id, client);
 
-    expect(await service.revokeAllForUser(user.id, 'PASSWORD_CHANGED', kept.session.id)).toBe(2);
+    const revokeOthers = () =>
+      inTransaction((transaction) =>
+        service.revokeAllForUser(transaction, user.id, 'PASSWORD_CHANGED', kept.session.id),
+      );
+    expect(await revokeOthers()).toHaveLength(2);
     expect(database.sessions.get(kept.session.id)!.revokedAt).toBeNull();
     expect(database.sessions.get(stranger.session.id)!.revokedAt).toBeNull();
-    expect(await service.revokeAllForUser(user.id, 'PASSWORD_CHANGED', kept.session.id)).toBe(0);
+    expect(await revokeOthers()).toEqual([]);
   });
 });

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain.error';
 import { AppConfig } from '../../config/app-config';
 import { Prisma, RefreshToken, Session, SessionRevocationReason, User } from '../../generated/prisma/client';
-import { PrismaService } from '../../prisma/prisma.service';
+import { PrismaService, Transaction } from '../../prisma/prisma.service';
+import { AuditService } from '../../audit/audit.service';
 import { AccessTokenService, IssuedAccessToken } from '../tokens/access-token.service';
 import { hashRefreshToken, newRefreshToken, openWithToken, sealForTokenHolder } from '../tokens/refresh-token';
 import { ClientInfo } from './client-info';
@@ -18,8 +19,15 @@ export interface RotatedSession extends IssuedSession {
   readonly accessToken: IssuedAccessToken;
 }
 
+export interface RevokedSession {
+  readonly id: string;
+  readonly userId: string;
+}
+
 type RotationOutcome =
-  { kind: 'rotated'; rotated: RotatedSession } | { kind: 'invalid' } | { kind: 'reused'; sessionId: string };
+  | { kind: 'rotated'; rotated: RotatedSession }
+  | { kind: 'invalid' }
+  | { kind: 'reused'; sessionId: string; userId: string };
 
 type PresentedToken = RefreshToken & { session: Session & { user: User } };
 
@@ -38,6 +46,7 @@ export class SessionsService {
     private readonly config: AppConfig,
     private readonly revokedSessions: RevokedSessionsService,
     private readonly accessTokens: AccessTokenService,
+    private readonly audit: AuditService,
   ) {}
 
   async start(
@@ -75,43 +84,74 @@ export class SessionsService {
       case 'rotated':
         return outcome.rotated;
       case 'reused':
-        await this.revoke([outcome.sessionId], 'REFRESH_TOKEN_REUSED');
+        await this.prisma.transaction(async (transaction) => {
+          await this.revoke(transaction, [outcome.sessionId], 'REFRESH_TOKEN_REUSED');
+          await this.audit.record(
+            { type: 'REFRESH_TOKEN_REUSED', subjectId: outcome.userId, sessionId: outcome.sessionId, origin: client },
+            transaction.client,
+          );
+        });
         throw new DomainError('REFRESH_TOKEN_REUSED', 'Refresh token was already used; the session has been revoked');
       case 'invalid':
         throw new DomainError('INVALID_REFRESH_TOKEN', 'Refresh token is not valid');
     }
   }
 
-  /** Ends the session a refresh token belongs to; unknown or already revoked tokens are ignored. */
-  async revokeByRefreshToken(refreshToken: string, reason: SessionRevocationReason): Promise<void> {
-    const token = await this.prisma.refreshToken.findUnique({
+  /** Ends the session a refresh token belongs to; nothing for unknown tokens or sessions already ended. */
+  async revokeByRefreshToken(
+    transaction: Transaction,
+    refreshToken: string,
+    reason: SessionRevocationReason,
+  ): Promise<RevokedSession | undefined> {
+    const token = await transaction.client.refreshToken.findUnique({
       where: { tokenHash: hashRefreshToken(refreshToken) },
       select: { sessionId: true },
     });
-    if (token) await this.revoke([token.sessionId], reason);
+    if (!token) return undefined;
+    const [revoked] = await this.revokeWhere(transaction, { id: token.sessionId }, reason);
+    return revoked;
   }
 
-  async revokeAllForUser(userId: string, reason: SessionRevocationReason, exceptSessionId?: string): Promise<number> {
-    return this.revokeWhere({ userId, ...(exceptSessionId ? { id: { not: exceptSessionId } } : {}) }, reason);
+  /** Ends every live session of a user, or every one but `exceptSessionId`. */
+  revokeAllForUser(
+    transaction: Transaction,
+    userId: string,
+    reason: SessionRevocationReason,
+    exceptSessionId?: string,
+  ): Promise<RevokedSession[]> {
+    return this.revokeWhere(
+      transaction,
+      { userId, ...(exceptSessionId ? { id: { not: exceptSessionId } } : {}) },
+      reason,
+    );
   }
 
-  async revoke(sessionIds: readonly string[], reason: SessionRevocationReason): Promise<number> {
-    return this.revokeWhere({ id: { in: [...sessionIds] } }, reason);
+  revoke(
+    transaction: Transaction,
+    sessionIds: readonly string[],
+    reason: SessionRevocationReason,
+  ): Promise<RevokedSession[]> {
+    return this.revokeWhere(transaction, { id: { in: [...sessionIds] } }, reason);
   }
 
-  private async revokeWhere(where: Prisma.SessionWhereInput, reason: SessionRevocationReason): Promise<number> {
-    const revoked = await this.prisma.$transaction(async (transaction) => {
-      const rows = await transaction.session.updateManyAndReturn({
-        where: { ...where, revokedAt: null },
-        data: { revokedAt: new Date(), revokedReason: reason },
-        select: { id: true },
-      });
-      const ids = rows.map((row) => row.id);
-      await this.revokedSessions.announceOnCommit(ids, transaction);
-      return ids;
+  /**
+   * Marks the live sessions revoked. Postgres announces them to every instance when the transaction
+   * commits, and this instance refuses their access tokens right after the commit.
+   */
+  private async revokeWhere(
+    transaction: Transaction,
+    where: Prisma.SessionWhereInput,
+    reason: SessionRevocationReason,
+  ): Promise<RevokedSession[]> {
+    const revoked = await transaction.client.session.updateManyAndReturn({
+      where: { ...where, revokedAt: null },
+      data: { revokedAt: new Date(), revokedReason: reason },
+      select: { id: true, userId: true },
     });
-    this.revokedSessions.remember(revoked);
-    return revoked.length;
+    const ids = revoked.map((session) => session.id);
+    await this.revokedSessions.announceOnCommit(ids, transaction.client);
+    transaction.afterCommit(() => this.revokedSessions.remember(ids));
+    return revoked;
   }
 
   private async tryRotate(
@@ -182,7 +222,11 @@ export class SessionsService {
     now: Date,
     transaction: Prisma.TransactionClient,
   ): Promise<RotationOutcome> {
-    const reused: RotationOutcome = { kind: 'reused', sessionId: presented.sessionId };
+    const reused: RotationOutcome = {
+      kind: 'reused',
+      sessionId: presented.sessionId,
+      userId: presented.session.userId,
+    };
     const graceMs = this.config.session.reuseGraceSeconds * 1000;
     const { rotatedAt, successorSealed, session } = presented;
     if (!rotatedAt || !successorSealed || now.getTime() - rotatedAt.getTime() > graceMs) return reused;
