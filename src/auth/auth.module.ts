@@ -13,10 +13,11 @@ import { SessionsService } from './sessions/sessions.service';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { LocalStrategy } from './strategies/local.strategy';
 import { AccessTokenService } from './tokens/access-token.service';
+import { JwksController } from './tokens/jwks.controller';
 
 @Module({
   imports: [PassportModule, UsersModule],
-  controllers: [AuthController],
+  controllers: [AuthController, JwksController],
   providers: [
     AuthService,
     AccessTokenService,
