@@ -11,7 +11,8 @@ async function bootstrap(): Promise<void> {
   const logger = app.get(Logger);
   exitGracefullyOnSignals(app, config.http.shutdownGraceSeconds, logger);
   await app.listen({ port: config.http.port, host: config.http.host });
-  if (config.accessToken.secretGenerated) {
+  const { signing } = config.accessToken;
+  if (signing.algorithm === 'HS256' && signing.secretGenerated) {
     logger.warn(
       'JWT_ACCESS_SECRET is unset: using a per-process secret, so tokens do not survive a restart',
       'Bootstrap',

@@ -72,6 +72,21 @@ describe('OpenAPI', () => {
     expect(JSON.stringify(document)).not.toMatch(/"x-(public|roles)"/);
   });
 
+  it('documents the JWKS outside the API prefix: public, its key schema, 404 under HS256', async () => {
+    const { body: document } = await request(app.getHttpServer()).get('/docs/openapi.json');
+    const jwks = document.paths['/.well-known/jwks.json'].get;
+    expect(jwks.security).toBeUndefined();
+    expect(jwks.responses['200'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/JsonWebKeySetDto',
+    });
+    expect(jwks.responses['404'].content['application/problem+json'].schema.allOf[1].properties.code.enum).toEqual([
+      'NOT_FOUND',
+    ]);
+    expect(Object.keys(document.components.schemas.JsonWebKeyDto.properties)).toEqual(
+      expect.arrayContaining(['kty', 'kid', 'use', 'alg', 'n', 'e', 'crv', 'x']),
+    );
+  });
+
   it('serves Swagger UI at /docs', async () => {
     const response = await request(app.getHttpServer()).get('/docs');
     expect(response.status).toBe(200);

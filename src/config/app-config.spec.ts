@@ -1,4 +1,5 @@
-import { loadAppConfig } from './app-config';
+import { generateKeyPairSync, KeyObject } from 'node:crypto';
+import { AppConfig, loadAppConfig } from './app-config';
 import { ConfigValidationError } from './config-validation.error';
 import { parseDurationSeconds } from './duration';
 
@@ -13,6 +14,11 @@ function problemsOf(env: Record<string, string>): readonly string[] {
     throw error;
   }
   throw new Error('expected the configuration to be refused');
+}
+
+function secretOf(config: AppConfig): Buffer {
+  if (config.accessToken.signing.algorithm !== 'HS256') throw new Error('expected HS256');
+  return config.accessToken.signing.secret;
 }
 
 describe('loadAppConfig', () => {
@@ -65,8 +71,7 @@ describe('loadAppConfig', () => {
     expect(config.logLevel).toBe('debug');
     expect(config.session).toEqual({ idleTtlSeconds: 86400, maxAgeSeconds: 14 * 86400, reuseGraceSeconds: 30 });
     expect(config.accessToken).toEqual({
-      secret: Buffer.from(STRONG_SECRET),
-      secretGenerated: false,
+      signing: { algorithm: 'HS256', secret: Buffer.from(STRONG_SECRET), secretGenerated: false },
       ttlSeconds: 900,
       issuer: 'auth-service',
       audience: 'auth-service',
@@ -108,9 +113,9 @@ describe('loadAppConfig', () => {
     it('is generated per process outside production when unset', () => {
       const first = loadAppConfig({ DATABASE_URL });
       const second = loadAppConfig({ DATABASE_URL });
-      expect(first.accessToken.secretGenerated).toBe(true);
-      expect(first.accessToken.secret).toHaveLength(32);
-      expect(first.accessToken.secret.equals(second.accessToken.secret)).toBe(false);
+      expect(first.accessToken.signing).toMatchObject({ algorithm: 'HS256', secretGenerated: true });
+      expect(secretOf(first)).toHaveLength(32);
+      expect(secretOf(first).equals(secretOf(second))).toBe(false);
     });
 
     it('is required in production', () => {
@@ -130,6 +135,100 @@ describe('loadAppConfig', () => {
         'JWT_ACCESS_SECRET is too repetitive to be a random secret',
       ]);
     });
+  });
+});
+
+describe('loadAppConfig: signing keys', () => {
+  const pem = (key: KeyObject) =>
+    key.export(key.type === 'private' ? { type: 'pkcs8', format: 'pem' } : { type: 'spki', format: 'pem' }).toString();
+  const ed25519 = generateKeyPairSync('ed25519');
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+
+  it('reads a key ring and needs no JWT_ACCESS_SECRET for it, even in production', () => {
+    const config = loadAppConfig({
+      DATABASE_URL,
+      NODE_ENV: 'production',
+      JWT_ALGORITHM: 'EdDSA',
+      JWT_SIGNING_KEY: pem(ed25519.privateKey),
+      // A public key and a private key, one after the other: the private key's public half is taken.
+      JWT_VERIFICATION_KEYS: `${pem(rsa.publicKey)}\n${pem(generateKeyPairSync('ed25519').privateKey)}`,
+    });
+    const signing = config.accessToken.signing;
+    expect(signing.algorithm).toBe('EdDSA');
+    if (signing.algorithm === 'HS256') return;
+    expect(signing.signingKey.equals(ed25519.privateKey)).toBe(true);
+    expect(signing.verificationKeys.map((key) => [key.type, key.asymmetricKeyType])).toEqual([
+      ['public', 'rsa'],
+      ['public', 'ed25519'],
+    ]);
+  });
+
+  it('reads PKCS#1 RSA keys and PEMs written on one line with \\n escapes, as env files hold them', () => {
+    const pkcs1 = rsa.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    const config = loadAppConfig({
+      DATABASE_URL,
+      JWT_ALGORITHM: 'RS256',
+      JWT_SIGNING_KEY: pkcs1.replace(/\n/g, '\\n'),
+      JWT_VERIFICATION_KEYS: pem(ed25519.publicKey).replace(/\n/g, '\\n'),
+    });
+    expect(config.accessToken.signing).toMatchObject({ algorithm: 'RS256', verificationKeys: [expect.anything()] });
+  });
+
+  it('requires JWT_SIGNING_KEY for RS256 and EdDSA, beside the other problems', () => {
+    expect(problemsOf({ DATABASE_URL, PORT: 'eighty', JWT_ALGORITHM: 'RS256' })).toEqual([
+      'PORT must be an integer from 0 to 65535 (got "eighty")',
+      'JWT_SIGNING_KEY is required when JWT_ALGORITHM is RS256 (a PEM private key)',
+    ]);
+    expect(problemsOf({ DATABASE_URL, JWT_ALGORITHM: 'ES256' })).toEqual([
+      'JWT_ALGORITHM must be one of HS256, RS256, EdDSA (got "ES256")',
+    ]);
+  });
+
+  it('refuses a signing key that does not fit the algorithm, without echoing it', () => {
+    const weakRsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey;
+    expect(problemsOf({ DATABASE_URL, JWT_ALGORITHM: 'EdDSA', JWT_SIGNING_KEY: pem(rsa.privateKey) })).toEqual([
+      'JWT_SIGNING_KEY must be an Ed25519 key for EdDSA (got a 2048-bit RSA key)',
+    ]);
+    expect(problemsOf({ DATABASE_URL, JWT_ALGORITHM: 'RS256', JWT_SIGNING_KEY: pem(weakRsa) })).toEqual([
+      'JWT_SIGNING_KEY must be an RSA key of at least 2048 bits for RS256 (got a 1024-bit RSA key)',
+    ]);
+    const problems = problemsOf({ DATABASE_URL, JWT_ALGORITHM: 'RS256', JWT_SIGNING_KEY: pem(rsa.publicKey) });
+    expect(problems).toEqual(['JWT_SIGNING_KEY must be an unencrypted PEM private key (PKCS#8, or PKCS#1 for RSA)']);
+  });
+
+  it('refuses garbage and unusable verification keys, naming each by position', () => {
+    const garbage = '-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----';
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
+    expect(
+      problemsOf({
+        DATABASE_URL,
+        JWT_ALGORITHM: 'EdDSA',
+        JWT_SIGNING_KEY: garbage,
+        JWT_VERIFICATION_KEYS: `${pem(rsa.publicKey)}${garbage}\n${pem(ec)}`,
+      }),
+    ).toEqual([
+      'JWT_SIGNING_KEY must be an unencrypted PEM private key (PKCS#8, or PKCS#1 for RSA)',
+      'JWT_VERIFICATION_KEYS key 2 is not a readable PEM public or private key',
+      'JWT_VERIFICATION_KEYS key 3 must be an RSA key of at least 2048 bits or an Ed25519 key (got a key of type ec)',
+    ]);
+    const signingKey = pem(ed25519.privateKey);
+    expect(
+      problemsOf({ DATABASE_URL, JWT_ALGORITHM: 'EdDSA', JWT_SIGNING_KEY: signingKey, JWT_VERIFICATION_KEYS: 'x' }),
+    ).toEqual(['JWT_VERIFICATION_KEYS must hold one or more PEM keys']);
+    expect(
+      problemsOf({
+        DATABASE_URL,
+        JWT_ALGORITHM: 'EdDSA',
+        JWT_SIGNING_KEY: signingKey,
+        JWT_VERIFICATION_KEYS: `${pem(rsa.publicKey)}, and more`,
+      }),
+    ).toEqual(['JWT_VERIFICATION_KEYS must hold only PEM keys, one after another']);
+  });
+
+  it('refuses keys set while the algorithm stays HS256', () => {
+    expect(problemsOf({ DATABASE_URL, JWT_SIGNING_KEY: pem(ed25519.privateKey) })).toEqual([
+      'JWT_SIGNING_KEY needs JWT_ALGORITHM set to RS256 or EdDSA',
+    ]);
   });
 });
 

@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { KeyObject, randomBytes } from 'node:crypto';
 import { ConfigValidationError } from './config-validation.error';
 import { EnvironmentReader } from './environment-reader';
+import { ASYMMETRIC_ALGORITHMS, AsymmetricAlgorithm, parseSigningKeyPem, parseVerificationKeyPems } from './pem-keys';
 
 export const NODE_ENVIRONMENTS = ['development', 'test', 'production'] as const;
 export type NodeEnvironment = (typeof NODE_ENVIRONMENTS)[number];
@@ -29,10 +30,28 @@ export interface DatabaseConfig {
   readonly connectTimeoutSeconds: number;
 }
 
-export interface AccessTokenConfig {
+export const ACCESS_TOKEN_ALGORITHMS = ['HS256', ...ASYMMETRIC_ALGORITHMS] as const;
+export type AccessTokenAlgorithm = (typeof ACCESS_TOKEN_ALGORITHMS)[number];
+
+/** One shared HMAC secret: only this service can check its tokens. */
+export interface SharedSecretSigning {
+  readonly algorithm: 'HS256';
   readonly secret: Buffer;
   /** True when no secret was configured and one was generated for this process (development and tests only). */
   readonly secretGenerated: boolean;
+}
+
+/** A key ring: other services check tokens themselves with the public keys published as a JWKS. */
+export interface KeyRingSigning {
+  readonly algorithm: AsymmetricAlgorithm;
+  /** The private key that signs new tokens. */
+  readonly signingKey: KeyObject;
+  /** Public keys also accepted and published: the previous key after a rotation, or the next one before it. */
+  readonly verificationKeys: readonly KeyObject[];
+}
+
+export interface AccessTokenConfig {
+  readonly signing: SharedSecretSigning | KeyRingSigning;
   /** Short, because an access token is checked without the database: revocation lists live this long. */
   readonly ttlSeconds: number;
   readonly issuer: string;
@@ -103,7 +122,7 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
   const redisUrl = read.url('REDIS_URL', ['redis', 'rediss'], { required: false });
 
   const accessToken: AccessTokenConfig = {
-    ...readAccessTokenSecret(read, nodeEnv),
+    signing: readAccessTokenSigning(read, nodeEnv),
     ttlSeconds: read.durationSeconds('JWT_ACCESS_TTL', '15m', { min: 30, max: 24 * 3600 }),
     issuer: read.string('JWT_ISSUER', 'auth-service'),
     audience: read.string('JWT_AUDIENCE', 'auth-service'),
@@ -140,16 +159,23 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
 // Public on purpose: it only keeps development data stable; production sets PASSWORD_PEPPER once.
 const DEFAULT_PASSWORD_PEPPER = 'auth-service/password-prehash/v1';
 
-function readAccessTokenSecret(
-  read: EnvironmentReader,
-  nodeEnv: NodeEnvironment,
-): Pick<AccessTokenConfig, 'secret' | 'secretGenerated'> {
+function readAccessTokenSigning(read: EnvironmentReader, nodeEnv: NodeEnvironment): AccessTokenConfig['signing'] {
+  const algorithm = read.oneOf('JWT_ALGORITHM', ACCESS_TOKEN_ALGORITHMS, 'HS256');
+  if (algorithm !== 'HS256') return readKeyRing(read, algorithm);
+  for (const name of ['JWT_SIGNING_KEY', 'JWT_VERIFICATION_KEYS']) {
+    // Keys without the algorithm would silently leave tokens on HS256 and the JWKS empty.
+    if (read.raw(name) !== undefined) read.fail(name, 'needs JWT_ALGORITHM set to RS256 or EdDSA', undefined);
+  }
+  return readSharedSecret(read, nodeEnv);
+}
+
+function readSharedSecret(read: EnvironmentReader, nodeEnv: NodeEnvironment): SharedSecretSigning {
   const configured = read.raw('JWT_ACCESS_SECRET');
   if (configured === undefined) {
     if (nodeEnv === 'production') {
       read.problems.push(`JWT_ACCESS_SECRET is required in production (at least ${MIN_SECRET_BYTES} random bytes)`);
     }
-    return { secret: randomBytes(MIN_SECRET_BYTES), secretGenerated: true };
+    return { algorithm: 'HS256', secret: randomBytes(MIN_SECRET_BYTES), secretGenerated: true };
   }
   const secret = Buffer.from(configured, 'utf8');
   if (secret.length < MIN_SECRET_BYTES) {
@@ -157,5 +183,26 @@ function readAccessTokenSecret(
   } else if (new Set(configured).size < 8) {
     read.problems.push('JWT_ACCESS_SECRET is too repetitive to be a random secret');
   }
-  return { secret, secretGenerated: false };
+  return { algorithm: 'HS256', secret, secretGenerated: false };
+}
+
+function readKeyRing(read: EnvironmentReader, algorithm: AsymmetricAlgorithm): KeyRingSigning {
+  const signingPem = read.raw('JWT_SIGNING_KEY');
+  const signingKey = signingPem === undefined ? undefined : parseSigningKeyPem(signingPem, algorithm);
+  if (signingKey === undefined) {
+    read.problems.push(`JWT_SIGNING_KEY is required when JWT_ALGORITHM is ${algorithm} (a PEM private key)`);
+  } else if ('problem' in signingKey) {
+    read.fail('JWT_SIGNING_KEY', signingKey.problem, undefined);
+  }
+
+  const verificationPems = read.raw('JWT_VERIFICATION_KEYS');
+  const verification = verificationPems === undefined ? undefined : parseVerificationKeyPems(verificationPems);
+  for (const problem of verification?.problems ?? []) read.fail('JWT_VERIFICATION_KEYS', problem, undefined);
+
+  return {
+    algorithm,
+    // Not a key only when a problem was recorded: loadAppConfig then throws before anyone reads it.
+    signingKey: signingKey as KeyObject,
+    verificationKeys: verification?.keys ?? [],
+  };
 }

@@ -1,7 +1,9 @@
+import { generateKeyPairSync, KeyObject } from 'node:crypto';
 import { loadAppConfig } from '../../config/app-config';
 import { DomainError } from '../../common/errors/domain.error';
 import { AccessTokenService } from './access-token.service';
 import { hashRefreshToken, newRefreshToken } from './refresh-token';
+import { jwkThumbprint } from './signing-key-ring';
 
 const config = (overrides: Record<string, string> = {}) =>
   loadAppConfig({
@@ -68,6 +70,27 @@ describe('AccessTokenService', () => {
     } finally {
       jest.useRealTimers();
     }
+  });
+});
+
+describe('AccessTokenService with a key ring', () => {
+  const subject = { userId: 'user-1', sessionId: 'session-1', role: 'USER' as const };
+  const pem = (key: KeyObject) => key.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const headerOf = (token: string): unknown => JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString());
+
+  it.each([
+    ['RS256', generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey],
+    ['EdDSA', generateKeyPairSync('ed25519').privateKey],
+  ])('signs %s tokens naming their key, and verifies them', (algorithm, privateKey) => {
+    const service = new AccessTokenService(config({ JWT_ALGORITHM: algorithm, JWT_SIGNING_KEY: pem(privateKey) }));
+    const { token } = service.issue(subject);
+    expect(headerOf(token)).toEqual({ alg: algorithm, typ: 'at+jwt', kid: jwkThumbprint(privateKey) });
+    expect(service.verify(token)).toMatchObject({ sub: 'user-1', sid: 'session-1' });
+    expect(service.publicJwks().map((jwk) => jwk.kid)).toEqual([jwkThumbprint(privateKey)]);
+  });
+
+  it('publishes no keys for HS256', () => {
+    expect(codeOf(() => new AccessTokenService(config()).publicJwks())).toBe('NOT_FOUND');
   });
 });
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AccessTokenService } from './access-token.service';
+import { JwksController } from './jwks.controller';
 
-@Module({ providers: [AccessTokenService], exports: [AccessTokenService] })
+@Module({ controllers: [JwksController], providers: [AccessTokenService], exports: [AccessTokenService] })
 export class TokensModule {}
