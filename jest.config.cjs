@@ -23,7 +23,9 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.mjs',
       globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
-      testTimeout: 30000,
     },
   ],
+  // A global option (ignored inside a project): e2e tests start apps and child processes, which on a
+  // busy 2-core machine can take far longer than jest's default 5 s.
+  testTimeout: 30000,
 };

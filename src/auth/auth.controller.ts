@@ -15,6 +15,7 @@ import { AuthService } from './auth.service';
 import { Client } from './decorators/client-info.decorator';
 import { AuthenticatedUser, CurrentUser } from './decorators/current-user.decorator';
 import { Public } from './decorators/public.decorator';
+import { ChangePasswordDto } from './dto/change-password.dto';
 import { LoginDto } from './dto/login.dto';
 import { RefreshTokenDto } from './dto/refresh-token.dto';
 import { RegisterDto } from './dto/register.dto';
@@ -80,6 +81,23 @@ export class AuthController {
   @ApiNoContentResponse()
   logoutAll(@CurrentUser() user: AuthenticatedUser, @Client() client: ClientInfo): Promise<void> {
     return this.auth.logoutAll(user, client);
+  }
+
+  @Post('change-password')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Change the caller’s password; every other session ends',
+    description: 'A wrong current password answers 401 INVALID_CREDENTIALS; the session stays valid.',
+    operationId: 'changePassword',
+  })
+  @ApiNoContentResponse()
+  @ApiProblemResponses('INVALID_CREDENTIALS')
+  changePassword(
+    @Body() body: ChangePasswordDto,
+    @CurrentUser() user: AuthenticatedUser,
+    @Client() client: ClientInfo,
+  ): Promise<void> {
+    return this.auth.changePassword(user, body, client);
   }
 
   @Get('me')

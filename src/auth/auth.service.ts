@@ -111,6 +111,39 @@ export class AuthService {
     });
   }
 
+  /**
+   * Needs the current password. Every other session ends, so a thief holding one is out; the
+   * session making the change stays signed in.
+   */
+  async changePassword(
+    caller: AuthenticatedUser,
+    passwords: { currentPassword: string; newPassword: string },
+    client: ClientInfo,
+  ): Promise<void> {
+    const user = await this.users.findById(caller.id);
+    if (!user) throw new DomainError('INVALID_TOKEN', 'The account of this access token no longer exists');
+    if (!(await this.hasher.verify(passwords.currentPassword, user.passwordHash))) {
+      throw new DomainError('INVALID_CREDENTIALS', 'The current password is incorrect');
+    }
+    this.policy.assertAcceptable(passwords.newPassword, 'newPassword', { email: user.email });
+    const passwordHash = await this.hasher.hash(passwords.newPassword);
+    await this.prisma.transaction(async (transaction) => {
+      await transaction.client.user.update({ where: { id: user.id }, data: { passwordHash } });
+      const ended = await this.sessions.revokeAllForUser(transaction, user.id, 'PASSWORD_CHANGED', caller.sessionId);
+      await this.audit.record(
+        {
+          type: 'PASSWORD_CHANGED',
+          actorId: user.id,
+          subjectId: user.id,
+          sessionId: caller.sessionId,
+          origin: client,
+          details: { sessionsEnded: ended.length },
+        },
+        transaction.client,
+      );
+    });
+  }
+
   async me(userId: string): Promise<UserDto> {
     const user = await this.users.findById(userId);
     if (!user) throw new DomainError('INVALID_TOKEN', 'The account of this access token no longer exists');

@@ -97,6 +97,29 @@ export class SessionsService {
     }
   }
 
+  /** The user's sessions that can still be refreshed, most recently used first. */
+  listLive(userId: string): Promise<Session[]> {
+    const now = new Date();
+    return this.prisma.session.findMany({
+      where: { userId, revokedAt: null, idleExpiresAt: { gt: now }, absoluteExpiresAt: { gt: now } },
+      orderBy: [{ lastUsedAt: 'desc' }, { id: 'asc' }],
+    });
+  }
+
+  /** Ends one of the user's own live sessions; anything else is NOT_FOUND, so no other session is revealed. */
+  async revokeOwn(userId: string, sessionId: string, client: ClientInfo): Promise<void> {
+    const now = new Date();
+    const live = { idleExpiresAt: { gt: now }, absoluteExpiresAt: { gt: now } };
+    await this.prisma.transaction(async (transaction) => {
+      const [revoked] = await this.revokeWhere(transaction, { id: sessionId, userId, ...live }, 'REVOKED_BY_USER');
+      if (!revoked) throw new DomainError('NOT_FOUND', 'No live session with this id');
+      await this.audit.record(
+        { type: 'SESSION_REVOKED', actorId: userId, subjectId: userId, sessionId, origin: client },
+        transaction.client,
+      );
+    });
+  }
+
   /** Ends the session a refresh token belongs to; nothing for unknown tokens or sessions already ended. */
   async revokeByRefreshToken(
     transaction: Transaction,

@@ -1,0 +1,41 @@
+import { Controller, Delete, Get, HttpCode } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiProblemResponses } from '../../common/openapi/api-problem-responses.decorator';
+import { UuidParam } from '../../common/validation/uuid-param';
+import { Client } from '../decorators/client-info.decorator';
+import { AuthenticatedUser, CurrentUser } from '../decorators/current-user.decorator';
+import type { ClientInfo } from './client-info';
+import { SessionDto } from './dto/session.dto';
+import { SessionsService } from './sessions.service';
+
+@ApiTags('auth')
+@Controller('auth/sessions')
+export class SessionsController {
+  constructor(private readonly sessions: SessionsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The caller’s live sessions, most recently used first', operationId: 'listSessions' })
+  @ApiOkResponse({ type: [SessionDto] })
+  async list(@CurrentUser() caller: AuthenticatedUser): Promise<SessionDto[]> {
+    const sessions = await this.sessions.listLive(caller.id);
+    return sessions.map((session) => SessionDto.from(session, caller.sessionId));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({
+    summary: 'End one of the caller’s sessions (the current one too: that is a logout)',
+    description: 'Another user’s session, or one already ended, answers 404 like an unknown id.',
+    operationId: 'revokeSession',
+  })
+  @ApiNoContentResponse()
+  @ApiProblemResponses('NOT_FOUND')
+  async revoke(
+    @UuidParam() id: string,
+    @CurrentUser() caller: AuthenticatedUser,
+    @Client() client: ClientInfo,
+  ): Promise<void> {
+    await this.sessions.revokeOwn(caller.id, id, client);
+  }
+}
