@@ -23,7 +23,8 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.mjs',
       globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
-      testTimeout: 30000,
     },
   ],
+  // A global option: jest-circus ignores testTimeout inside a project, so e2e tests got 5 s under load.
+  testTimeout: 30000,
 };
