@@ -8,6 +8,7 @@ import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { RolesGuard } from './guards/roles.guard';
 import { PasswordsModule } from './passwords/passwords.module';
+import { revocationTransportProvider } from './sessions/revocation-transport.provider';
 import { RevokedSessionsService } from './sessions/revoked-sessions.service';
 import { SessionsService } from './sessions/sessions.service';
 import { JwtStrategy } from './strategies/jwt.strategy';
@@ -22,6 +23,7 @@ import { AccessTokenService } from './tokens/access-token.service';
     AccessTokenService,
     SessionsService,
     RevokedSessionsService,
+    revocationTransportProvider,
     JwtStrategy,
     LocalStrategy,
     // Order matters: the bearer token is checked before the role it carries.
