@@ -16,6 +16,7 @@ export class RedisRevocationTransport implements RevocationTransport {
   private connection: Redis | undefined;
   private subscribed: Promise<void> | undefined;
   private connected = false;
+  private closing = false;
 
   constructor(private readonly publisher: Redis) {}
 
@@ -42,7 +43,8 @@ export class RedisRevocationTransport implements RevocationTransport {
       this.subscribed = this.resubscribe(connection, subscriber);
     });
     connection.on('close', () => {
-      if (this.connected) this.logger.warn('Revocation subscriber lost its Redis connection; reconnecting');
+      if (this.connected && !this.closing)
+        this.logger.warn('Revocation subscriber lost its Redis connection; reconnecting');
       this.connected = false;
     });
     // ioredis emits 'error' on every failed reconnect; the 'close' above reports the outage once.
@@ -56,6 +58,7 @@ export class RedisRevocationTransport implements RevocationTransport {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     const connection = this.connection;
     if (connection && connection.status !== 'end') await connection.quit().catch(() => connection.disconnect());
   }
