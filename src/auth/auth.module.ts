@@ -10,6 +10,7 @@ import { RolesGuard } from './guards/roles.guard';
 import { PasswordsModule } from './passwords/passwords.module';
 import { revocationTransportProvider } from './sessions/revocation-transport.provider';
 import { RevokedSessionsService } from './sessions/revoked-sessions.service';
+import { SessionsPurgeService } from './sessions/sessions-purge.service';
 import { SessionsService } from './sessions/sessions.service';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { LocalStrategy } from './strategies/local.strategy';
@@ -22,6 +23,7 @@ import { AccessTokenService } from './tokens/access-token.service';
     AuthService,
     AccessTokenService,
     SessionsService,
+    SessionsPurgeService,
     RevokedSessionsService,
     revocationTransportProvider,
     JwtStrategy,

@@ -29,7 +29,11 @@ describe('loadAppConfig', () => {
     expect(config.database).toEqual({ url: DATABASE_URL, poolSize: 10, connectTimeoutSeconds: 5 });
     expect(config.redisUrl).toBeUndefined();
     expect(config.logLevel).toBe('info');
-    expect(config.session).toEqual({ idleTtlSeconds: 7 * 86400, maxAgeSeconds: 30 * 86400 });
+    expect(config.session).toEqual({
+      idleTtlSeconds: 7 * 86400,
+      maxAgeSeconds: 30 * 86400,
+      purgeRetentionSeconds: 7 * 86400,
+    });
     expect(config.password).toMatchObject({ bcryptCost: 12, minLength: 8 });
     expect(config.accessToken.ttlSeconds).toBe(900);
   });
@@ -84,6 +88,15 @@ describe('loadAppConfig', () => {
       'BODY_LIMIT must be a size such as 512b, 64kb or 1mb between 1024 and 10485760 bytes (got "huge")',
       'DATABASE_URL is required: `npm start` and `npm test` provide an embedded PostgreSQL when it is unset',
       'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+    ]);
+  });
+
+  it('keeps ended sessions longer than an access token lives, so revocations can still be reloaded', () => {
+    expect(loadAppConfig({ DATABASE_URL, SESSION_PURGE_RETENTION: '90d' }).session.purgeRetentionSeconds).toBe(
+      90 * 86400,
+    );
+    expect(problemsOf({ DATABASE_URL, SESSION_PURGE_RETENTION: '2h', JWT_ACCESS_TTL: '2h' })).toEqual([
+      'SESSION_PURGE_RETENTION must be longer than JWT_ACCESS_TTL plus one minute',
     ]);
   });
 

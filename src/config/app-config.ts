@@ -44,6 +44,8 @@ export interface SessionConfig {
   readonly idleTtlSeconds: number;
   /** Absolute limit: rotation never extends a session past it (ASVS 10.4.8). */
   readonly maxAgeSeconds: number;
+  /** How long an ended (expired or revoked) session is kept for history and reuse detection before the purge. */
+  readonly purgeRetentionSeconds: number;
 }
 
 export interface PasswordConfig {
@@ -107,7 +109,12 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
   const session: SessionConfig = {
     idleTtlSeconds: read.durationSeconds('REFRESH_TTL', '7d', { min: 60, max: 365 * 86400 }),
     maxAgeSeconds: read.durationSeconds('SESSION_MAX_AGE', '30d', { min: 60, max: 365 * 86400 }),
+    purgeRetentionSeconds: read.durationSeconds('SESSION_PURGE_RETENTION', '7d', { min: 3600, max: 3650 * 86400 }),
   };
+  // Instances reload revocations from the sessions table for one access-token lifetime (plus skew).
+  if (session.purgeRetentionSeconds <= accessToken.ttlSeconds + 60) {
+    read.problems.push('SESSION_PURGE_RETENTION must be longer than JWT_ACCESS_TTL plus one minute');
+  }
 
   const password: PasswordConfig = {
     bcryptCost: read.integer('BCRYPT_COST', 12, { min: 4, max: 15 }),
