@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -17,6 +18,8 @@ export class AppModule {
         LoggingModule,
         PrismaModule,
         RedisModule,
+        // Timers for @Interval / @Cron jobs, cleared when the application closes.
+        ScheduleModule.forRoot(),
         HealthModule,
         AuthModule.forRoot(config),
       ],

@@ -35,7 +35,12 @@ describe('loadAppConfig', () => {
     expect(config.database).toEqual({ url: DATABASE_URL, poolSize: 10, connectTimeoutSeconds: 5 });
     expect(config.redisUrl).toBeUndefined();
     expect(config.logLevel).toBe('info');
-    expect(config.session).toEqual({ idleTtlSeconds: 7 * 86400, maxAgeSeconds: 30 * 86400, reuseGraceSeconds: 0 });
+    expect(config.session).toEqual({
+      idleTtlSeconds: 7 * 86400,
+      maxAgeSeconds: 30 * 86400,
+      reuseGraceSeconds: 0,
+      purgeRetentionSeconds: 7 * 86400,
+    });
     expect(config.password).toMatchObject({ bcryptCost: 12, minLength: 8 });
     expect(config.accessToken.ttlSeconds).toBe(900);
   });
@@ -69,7 +74,7 @@ describe('loadAppConfig', () => {
     expect(config.database).toEqual({ url: DATABASE_URL, poolSize: 25, connectTimeoutSeconds: 2 });
     expect(config.redisUrl).toBe('redis://cache:6379');
     expect(config.logLevel).toBe('debug');
-    expect(config.session).toEqual({ idleTtlSeconds: 86400, maxAgeSeconds: 14 * 86400, reuseGraceSeconds: 30 });
+    expect(config.session).toMatchObject({ idleTtlSeconds: 86400, maxAgeSeconds: 14 * 86400, reuseGraceSeconds: 30 });
     expect(config.accessToken).toEqual({
       signing: { algorithm: 'HS256', secret: Buffer.from(STRONG_SECRET), secretGenerated: false },
       ttlSeconds: 900,
@@ -99,6 +104,15 @@ describe('loadAppConfig', () => {
   it('caps the refresh reuse grace at five minutes', () => {
     expect(problemsOf({ DATABASE_URL, REFRESH_REUSE_GRACE: '10m' })).toEqual([
       'REFRESH_REUSE_GRACE must be a duration such as 30s, 15m, 12h or 7d between 0s and 300s (got "10m")',
+    ]);
+  });
+
+  it('keeps ended sessions longer than an access token lives, so revocations can still be reloaded', () => {
+    expect(loadAppConfig({ DATABASE_URL, SESSION_PURGE_RETENTION: '90d' }).session.purgeRetentionSeconds).toBe(
+      90 * 86400,
+    );
+    expect(problemsOf({ DATABASE_URL, SESSION_PURGE_RETENTION: '2h', JWT_ACCESS_TTL: '2h' })).toEqual([
+      'SESSION_PURGE_RETENTION must be longer than JWT_ACCESS_TTL plus one minute',
     ]);
   });
 

@@ -68,6 +68,8 @@ export interface SessionConfig {
    * instead of counting as reuse, while its successor is unused. 0 turns the grace off.
    */
   readonly reuseGraceSeconds: number;
+  /** How long an ended (expired or revoked) session is kept for history and reuse detection before the purge. */
+  readonly purgeRetentionSeconds: number;
 }
 
 export interface PasswordConfig {
@@ -133,7 +135,12 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
     maxAgeSeconds: read.durationSeconds('SESSION_MAX_AGE', '30d', { min: 60, max: 365 * 86400 }),
     // Minutes would let a stolen predecessor ride along with the owner; SuperTokens uses 30 s.
     reuseGraceSeconds: read.durationSeconds('REFRESH_REUSE_GRACE', '0s', { min: 0, max: 300 }),
+    purgeRetentionSeconds: read.durationSeconds('SESSION_PURGE_RETENTION', '7d', { min: 3600, max: 3650 * 86400 }),
   };
+  // Instances reload revocations from the sessions table for one access-token lifetime (plus skew).
+  if (session.purgeRetentionSeconds <= accessToken.ttlSeconds + 60) {
+    read.problems.push('SESSION_PURGE_RETENTION must be longer than JWT_ACCESS_TTL plus one minute');
+  }
 
   const password: PasswordConfig = {
     bcryptCost: read.integer('BCRYPT_COST', 12, { min: 4, max: 15 }),

@@ -1,47 +1,61 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Client, Notification } from 'pg';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { Prisma } from '../../generated/prisma/client';
 import { PrismaService } from '../../prisma/prisma.service';
+import { RevocationTransport } from './revocation-transport';
 
-const CHANNEL = 'session_revoked';
-const RECONNECT_DELAY_MS = 1_000;
-const PRUNE_INTERVAL_MS = 60_000;
+export const REVOKED_SESSIONS_OPTIONS = Symbol('REVOKED_SESSIONS_OPTIONS');
+
+export interface RevokedSessionsOptions {
+  /** How often the set is caught up from the table: the longest a lost announcement goes unnoticed. */
+  readonly resyncIntervalMs: number;
+}
+
+const DEFAULT_OPTIONS: RevokedSessionsOptions = { resyncIntervalMs: 30_000 };
+
+// A resync reads again what was revoked this long before the previous one began: instances' clocks
+// differ, and a revoking transaction commits a little after the revokedAt it wrote.
+const RESYNC_OVERLAP_MS = 60_000;
 
 /**
  * The sessions revoked within the last access-token lifetime, held in memory on every instance so
- * the bearer check refuses their access tokens without a database query. Revocations travel
- * between instances through Postgres NOTIFY, sent in the revoking transaction (so only committed
- * revocations are announced); after a lost connection the set is reloaded from the table.
+ * the bearer check refuses their access tokens without a database query. Revocations travel between
+ * instances through a RevocationTransport (Postgres NOTIFY, or Redis pub/sub when REDIS_URL is set);
+ * the set is reloaded from the table whenever the transport (re)connects, and caught up from it every
+ * resync interval, which bounds how long an announcement lost in transit goes unnoticed.
  */
 @Injectable()
 export class RevokedSessionsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RevokedSessionsService.name);
   private readonly revokedUntil = new Map<string, number>();
-  private listener: Client | undefined;
-  private reconnectTimer: NodeJS.Timeout | undefined;
-  private pruneTimer: NodeJS.Timeout | undefined;
-  private stopped = false;
   private readonly retentionMs: number;
+  private readonly options: RevokedSessionsOptions;
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private resyncing = false;
+  /** When the last load from the table that succeeded began. */
+  private syncedAt: number | undefined;
 
   constructor(
     private readonly prisma: PrismaService,
-    private readonly config: AppConfig,
+    config: AppConfig,
+    private readonly transport: RevocationTransport,
+    @Optional() @Inject(REVOKED_SESSIONS_OPTIONS) options?: RevokedSessionsOptions,
   ) {
     // An access token outlives its session's revocation by at most its own lifetime plus clock skew.
     this.retentionMs = (config.accessToken.ttlSeconds + 60) * 1000;
+    this.options = options ?? DEFAULT_OPTIONS;
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.pruneTimer = setInterval(() => this.prune(), PRUNE_INTERVAL_MS).unref();
-    await this.listen();
+    this.resyncTimer = setInterval(() => void this.resync(), this.options.resyncIntervalMs).unref();
+    await this.transport.subscribe({ revoked: (ids) => this.record(ids), resubscribed: () => this.reload() });
+    // The transport could not connect: fill the set from the table now rather than at the first resync.
+    if (this.syncedAt === undefined) await this.resync();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.pruneTimer);
-    clearTimeout(this.reconnectTimer);
-    await this.listener?.end().catch(() => undefined);
+    clearInterval(this.resyncTimer);
+    await this.transport.close();
   }
 
   isRevoked(sessionId: string): boolean {
@@ -49,55 +63,60 @@ export class RevokedSessionsService implements OnApplicationBootstrap, OnApplica
     return until !== undefined && until > Date.now();
   }
 
-  /** Queues the announcement to every instance; Postgres delivers it only if the transaction commits. */
+  /** Inside the revoking transaction. Postgres: queues the NOTIFY, delivered only if it commits. Redis: nothing. */
   async announceOnCommit(sessionIds: readonly string[], transaction: Prisma.TransactionClient): Promise<void> {
     if (sessionIds.length === 0) return;
-    await transaction.$executeRaw`SELECT pg_notify(${CHANNEL}, ${sessionIds.join(',')})`;
+    await this.transport.announceInTransaction(sessionIds, transaction);
   }
 
-  /** Refuses the sessions' access tokens on this instance at once, without waiting for the notification. */
+  /**
+   * After the revoking transaction committed: refuses the sessions' access tokens on this instance at
+   * once and, with Redis, publishes them to the other instances (Postgres already delivered them).
+   * Does not wait for Redis: a failed publish is logged and caught up by the other instances' resync.
+   */
   remember(sessionIds: readonly string[]): void {
-    const until = Date.now() + this.retentionMs;
-    for (const id of sessionIds) this.revokedUntil.set(id, until);
+    if (sessionIds.length === 0) return;
+    this.record(sessionIds);
+    this.transport.announceCommitted(sessionIds).catch((error: Error) => {
+      this.logger.warn(`Could not announce ${sessionIds.length} revoked session(s): ${error.message}`);
+    });
   }
 
-  private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.config.database.url });
-    client.on('notification', (message: Notification) => {
-      if (message.channel === CHANNEL && message.payload) this.remember(message.payload.split(','));
-    });
-    client.on('error', (error) => {
-      this.logger.warn(`Revocation listener lost its connection: ${error.message}`);
-      this.scheduleReconnect(client);
-    });
-    client.on('end', () => this.scheduleReconnect(client));
+  private record(sessionIds: readonly string[], revokedAt = Date.now()): void {
+    const until = revokedAt + this.retentionMs;
+    for (const id of sessionIds) if ((this.revokedUntil.get(id) ?? 0) < until) this.revokedUntil.set(id, until);
+  }
+
+  /** Everything revoked within the last access-token lifetime, after the transport (re)connected. */
+  private async reload(): Promise<void> {
+    await this.loadRevokedSince(Date.now() - this.retentionMs);
+  }
+
+  /** What was revoked since shortly before the last load: one indexed query, usually returning nothing. */
+  private async resync(): Promise<void> {
+    if (this.resyncing) return;
+    this.resyncing = true;
     try {
-      await client.connect();
-      await client.query(`LISTEN ${CHANNEL}`);
-      this.listener = client;
-      // Listen first, then load: a revocation committed in between is seen at least once.
-      await this.reload();
+      this.prune();
+      const window = Date.now() - this.retentionMs;
+      await this.loadRevokedSince(
+        this.syncedAt === undefined ? window : Math.max(window, this.syncedAt - RESYNC_OVERLAP_MS),
+      );
     } catch (error) {
-      this.logger.warn(`Revocation listener could not start: ${(error as Error).message}; retrying`);
-      this.scheduleReconnect(client);
+      this.logger.warn(`Could not resync revoked sessions: ${(error as Error).message}`);
+    } finally {
+      this.resyncing = false;
     }
   }
 
-  private scheduleReconnect(client: Client): void {
-    if (this.stopped || this.reconnectTimer) return;
-    void client.end().catch(() => undefined);
-    if (this.listener === client) this.listener = undefined;
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      void this.listen();
-    }, RECONNECT_DELAY_MS);
-    this.reconnectTimer.unref();
-  }
-
-  private async reload(): Promise<void> {
-    const since = new Date(Date.now() - this.retentionMs);
-    const rows = await this.prisma.session.findMany({ where: { revokedAt: { gt: since } }, select: { id: true } });
-    this.remember(rows.map((row) => row.id));
+  private async loadRevokedSince(since: number): Promise<void> {
+    const startedAt = Date.now();
+    const rows = await this.prisma.session.findMany({
+      where: { revokedAt: { gt: new Date(since) } },
+      select: { id: true, revokedAt: true },
+    });
+    for (const row of rows) this.record([row.id], row.revokedAt?.getTime());
+    this.syncedAt = Math.max(this.syncedAt ?? startedAt, startedAt);
   }
 
   private prune(): void {

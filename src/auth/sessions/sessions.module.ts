@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../../audit/audit.module';
 import { TokensModule } from '../tokens/tokens.module';
+import { revocationTransportProvider } from './revocation-transport.provider';
+import { SessionsPurgeService } from './sessions-purge.service';
 import { SessionsController } from './sessions.controller';
 import { RevokedSessionsService } from './revoked-sessions.service';
 import { SessionsService } from './sessions.service';
@@ -9,7 +11,7 @@ import { SessionsService } from './sessions.service';
 @Module({
   imports: [TokensModule, AuditModule],
   controllers: [SessionsController],
-  providers: [SessionsService, RevokedSessionsService],
+  providers: [SessionsService, SessionsPurgeService, RevokedSessionsService, revocationTransportProvider],
   exports: [SessionsService, RevokedSessionsService],
 })
 export class SessionsModule {}

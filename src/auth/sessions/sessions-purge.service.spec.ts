@@ -1,0 +1,72 @@
+import { Logger } from '@nestjs/common';
+import { loadAppConfig } from '../../config/app-config';
+import { PrismaService } from '../../prisma/prisma.service';
+import { SessionsPurgeService } from './sessions-purge.service';
+
+const config = loadAppConfig({ DATABASE_URL: 'postgresql://localhost/auth', SESSION_PURGE_RETENTION: '7d' });
+
+/** A database whose purge lock is free or taken and whose batches delete the given counts in turn. */
+function fakeDatabase(batches: number[], { locked = false } = {}) {
+  const deletes: unknown[][] = [];
+  const transaction = {
+    $queryRaw: jest.fn(() => Promise.resolve([{ acquired: !locked }])),
+    $executeRaw: jest.fn((...query: unknown[]) => {
+      deletes.push(query);
+      return Promise.resolve(batches.shift() ?? 0);
+    }),
+  };
+  const prisma = {
+    $transaction: jest.fn((work: (tx: typeof transaction) => Promise<unknown>) => work(transaction)),
+  } as unknown as PrismaService;
+  return { prisma, deletes };
+}
+
+describe('SessionsPurgeService', () => {
+  beforeEach(() => {
+    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+  });
+
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  it('deletes batch after batch until one comes back short', async () => {
+    const { prisma, deletes } = fakeDatabase([3, 3, 1]);
+    const purge = new SessionsPurgeService(prisma, config, { batchSize: 3 });
+    expect(await purge.purgeExpired()).toBe(7);
+    expect(deletes).toHaveLength(3);
+  });
+
+  it('deletes what ended before now minus the retention', async () => {
+    const { prisma, deletes } = fakeDatabase([0]);
+    const purge = new SessionsPurgeService(prisma, config, { batchSize: 3 });
+    await purge.purgeExpired(new Date('2030-01-08T00:00:00Z'));
+    expect(deletes[0]).toContainEqual(new Date('2030-01-01T00:00:00Z'));
+  });
+
+  it('deletes nothing while another instance holds the lock', async () => {
+    const { prisma, deletes } = fakeDatabase([3], { locked: true });
+    const purge = new SessionsPurgeService(prisma, config, { batchSize: 3 });
+    expect(await purge.purgeExpired()).toBe(0);
+    expect(deletes).toHaveLength(0);
+  });
+
+  it('on shutdown, lets the scheduled run finish its batch and starts no other', async () => {
+    const { prisma, deletes } = fakeDatabase([3, 3, 3, 3]);
+    const purge = new SessionsPurgeService(prisma, config, { batchSize: 3 });
+    const run = purge.purgeOnSchedule();
+    await purge.beforeApplicationShutdown();
+    await run;
+    expect(deletes).toHaveLength(1);
+    await purge.purgeOnSchedule();
+    expect(deletes).toHaveLength(1);
+  });
+
+  it('logs a failed scheduled run instead of throwing it', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const prisma = { $transaction: jest.fn(() => Promise.reject(new Error('database down'))) };
+    const purge = new SessionsPurgeService(prisma as unknown as PrismaService, config);
+    await expect(purge.purgeOnSchedule()).resolves.toBeUndefined();
+    expect(warn).toHaveBeenCalledWith('Session purge failed: database down');
+  });
+});

@@ -1,0 +1,93 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Interval } from '@nestjs/schedule';
+import { AppConfig } from '../../config/app-config';
+import { PrismaService } from '../../prisma/prisma.service';
+
+export const SESSIONS_PURGE_OPTIONS = Symbol('SESSIONS_PURGE_OPTIONS');
+
+export interface SessionsPurgeOptions {
+  /** Sessions deleted per statement: each batch is one short transaction, so row locks never last long. */
+  readonly batchSize: number;
+}
+
+const DEFAULT_OPTIONS: SessionsPurgeOptions = { batchSize: 1000 };
+const PURGE_INTERVAL_MS = 10 * 60 * 1000;
+
+/** Names the advisory lock that lets one instance at a time purge; hashed to its key in SQL. */
+export const PURGE_LOCK_NAME = 'auth-service:sessions-purge';
+
+/**
+ * Deletes sessions (and, by cascade, their refresh tokens) that ended, by expiry or revocation, longer
+ * than SESSION_PURGE_RETENTION ago, every ten minutes. Each batch is its own transaction that first
+ * takes a transaction-level advisory lock: an instance that finds it taken stops, so one instance
+ * deletes at a time, and no lock outlives its transaction (it works through PgBouncer too).
+ */
+@Injectable()
+export class SessionsPurgeService implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(SessionsPurgeService.name);
+  private readonly options: SessionsPurgeOptions;
+  private running: Promise<number> | undefined;
+  private stopping = false;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly config: AppConfig,
+    @Optional() @Inject(SESSIONS_PURGE_OPTIONS) options?: SessionsPurgeOptions,
+  ) {
+    this.options = options ?? DEFAULT_OPTIONS;
+  }
+
+  @Interval('sessions-purge', PURGE_INTERVAL_MS)
+  async purgeOnSchedule(): Promise<void> {
+    if (this.running || this.stopping) return;
+    this.running = this.purgeExpired();
+    try {
+      await this.running;
+    } catch (error) {
+      this.logger.warn(`Session purge failed: ${(error as Error).message}`);
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  /** Lets a running purge finish its current batch, so shutdown never cuts a statement off. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Deletes every session that ended before `now` minus the retention; returns how many it deleted. */
+  async purgeExpired(now: Date = new Date()): Promise<number> {
+    const endedBefore = new Date(now.getTime() - this.config.session.purgeRetentionSeconds * 1000);
+    let deleted = 0;
+    while (!this.stopping) {
+      const batch = await this.deleteBatch(endedBefore);
+      if (batch === undefined) {
+        this.logger.debug('Session purge skipped: another instance is purging');
+        break;
+      }
+      deleted += batch;
+      if (batch < this.options.batchSize) break;
+    }
+    if (deleted > 0) this.logger.log(`Purged ${deleted} ended session(s)`);
+    return deleted;
+  }
+
+  /** One batch in its own transaction; undefined when another instance holds the purge lock. */
+  private deleteBatch(endedBefore: Date): Promise<number | undefined> {
+    return this.prisma.$transaction(async (transaction) => {
+      const [lock] = await transaction.$queryRaw<Array<{ acquired: boolean }>>`
+        SELECT pg_try_advisory_xact_lock(hashtextextended(${PURGE_LOCK_NAME}, 0)) AS acquired`;
+      if (!lock.acquired) return undefined;
+      // idle_expires_at never passes absolute_expires_at (see schema.prisma), so this condition covers
+      // absolute expiry too while both arms stay on an index. SKIP LOCKED: never wait on a live request.
+      return transaction.$executeRaw`
+        DELETE FROM sessions WHERE id IN (
+          SELECT id FROM sessions
+          WHERE revoked_at < ${endedBefore} OR idle_expires_at < ${endedBefore}
+          LIMIT ${this.options.batchSize}
+          FOR UPDATE SKIP LOCKED
+        )`;
+    });
+  }
+}
