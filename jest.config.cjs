@@ -23,7 +23,8 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.mjs',
       globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
-      testTimeout: 30000,
     },
   ],
+  // For the e2e specs, which boot apps and child processes; jest-circus ignores a project's testTimeout.
+  testTimeout: 30000,
 };
