@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { AppConfig } from '../config/app-config';
 import { UsersModule } from '../users/users.module';
+import { AdminBootstrap } from './admin-bootstrap';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
@@ -19,6 +20,7 @@ import { AccessTokenService } from './tokens/access-token.service';
   controllers: [AuthController],
   providers: [
     AuthService,
+    AdminBootstrap,
     AccessTokenService,
     SessionsService,
     RevokedSessionsService,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain.error';
 import { Prisma, User } from '../generated/prisma/client';
+import type { Role } from '../generated/prisma/enums';
 import { PrismaService } from '../prisma/prisma.service';
 
 export interface NewUser {
@@ -37,5 +38,27 @@ export class UsersService {
 
   async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
     await this.prisma.user.update({ where: { id }, data: { passwordHash } });
+  }
+
+  /**
+   * Inserts the user unless one already has the email: `INSERT ... ON CONFLICT DO NOTHING`, so an
+   * existing user is never changed and concurrent callers never fail. True when this call created it.
+   */
+  async createIfAbsent(
+    user: NewUser & { readonly role: Role; readonly emailVerifiedAt: Date | null },
+  ): Promise<boolean> {
+    const { count } = await this.prisma.user.createMany({
+      data: [
+        {
+          email: user.email,
+          passwordHash: user.passwordHash,
+          name: user.name ?? null,
+          role: user.role,
+          emailVerifiedAt: user.emailVerifiedAt,
+        },
+      ],
+      skipDuplicates: true,
+    });
+    return count === 1;
   }
 }
