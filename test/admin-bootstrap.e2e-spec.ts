@@ -2,8 +2,8 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { PrismaService } from '../src/prisma/prisma.service';
 import { UsersService } from '../src/users/users.service';
-import { login, me, register, uniqueEmail } from './support/accounts';
-import { ServiceProcess } from './support/service-process';
+import { login, me, register, STRONG_PASSWORD, uniqueEmail } from './support/accounts';
+import { SEED_JS, ServiceProcess } from './support/service-process';
 import { startTestApp } from './support/test-app';
 
 const ADMIN_PASSWORD = 'velvet-otter-climbs-quietly';
@@ -110,6 +110,61 @@ describe('The admin account (ADMIN_EMAIL / ADMIN_PASSWORD)', () => {
       );
       expect(results.filter(Boolean)).toHaveLength(1);
       expect(await usersWithEmail(app, email)).toHaveLength(1);
+    });
+  });
+
+  describe('npm run db:seed (node dist/seed.js)', () => {
+    function seed(env: Record<string, string>): ServiceProcess {
+      return ServiceProcess.start(
+        { DATABASE_URL: process.env.DATABASE_URL, BCRYPT_COST: '4', LOG_LEVEL: 'info', ...env },
+        SEED_JS,
+      );
+    }
+
+    it('creates the admin and exits 0; run again, it leaves the account alone', async () => {
+      const email = uniqueEmail('seeded');
+      const first = seed({ ADMIN_EMAIL: email, ADMIN_PASSWORD });
+      expect((await first.exited).code).toBe(0);
+      expect(first.stdout).toContain(`Created admin ${email}`);
+      expect(first.stdout + first.stderr).not.toContain(ADMIN_PASSWORD);
+
+      const again = seed({ ADMIN_EMAIL: email, ADMIN_PASSWORD: OTHER_ADMIN_PASSWORD });
+      expect((await again.exited).code).toBe(0);
+      expect(again.stdout).toContain(`Admin ${email} already exists; left unchanged`);
+
+      const app = await boot();
+      const [user] = await usersWithEmail(app, email);
+      expect(user).toMatchObject({ role: 'ADMIN', status: 'ACTIVE', emailVerifiedAt: expect.any(Date) });
+      expect(await loginStatus(app, email, ADMIN_PASSWORD)).toBe(200);
+      expect(await loginStatus(app, email, STRONG_PASSWORD)).toBe(401);
+    });
+
+    it('exits 1 with a clear message when the variables are missing', async () => {
+      const service = seed({});
+      expect((await service.exited).code).toBe(1);
+      expect(service.stderr).toContain(
+        'ADMIN_EMAIL and ADMIN_PASSWORD must be set: the seed creates that admin account.',
+      );
+    });
+
+    it('exits 1 saying why when the account cannot be created', async () => {
+      const email = uniqueEmail('unreachable');
+      const service = seed({
+        ADMIN_EMAIL: email,
+        ADMIN_PASSWORD,
+        DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/nowhere',
+        DATABASE_CONNECT_TIMEOUT: '1s',
+      });
+      expect((await service.exited).code).toBe(1);
+      expect(service.stderr).toContain(`Seeding failed: Could not create the admin account ${email}`);
+      expect(service.stderr).toContain("Can't reach database server");
+    });
+
+    it('exits 1 naming every problem of an invalid admin', async () => {
+      const service = seed({ ADMIN_EMAIL: 'not-an-email', ADMIN_PASSWORD: 'short' });
+      expect((await service.exited).code).toBe(1);
+      expect(service.stderr).toContain('ADMIN_EMAIL must be an email address (got "not-an-email")');
+      expect(service.stderr).toContain('ADMIN_PASSWORD must be at least 8 characters');
     });
   });
 });
