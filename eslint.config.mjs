@@ -51,8 +51,8 @@ export default tseslint.config(
   },
   { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs' } },
   {
-    // main.ts hands process.env to the config loader, the one place that interprets it.
-    files: ['src/main.ts'],
+    // The entry points hand process.env to the config loader, the one place that interprets it.
+    files: ['src/main.ts', 'src/seed.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

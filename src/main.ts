@@ -1,12 +1,11 @@
 import 'reflect-metadata';
 import { Logger } from 'nestjs-pino';
 import { createApp } from './app.factory';
-import { AppConfig, loadAppConfig } from './config/app-config';
-import { ConfigValidationError } from './config/config-validation.error';
+import { loadAppConfigOrExit } from './config/load-app-config-or-exit';
 import { exitGracefullyOnSignals } from './lifecycle/graceful-shutdown';
 
 async function bootstrap(): Promise<void> {
-  const config = readConfigOrExit();
+  const config = loadAppConfigOrExit(process.env);
   const app = await createApp(config);
   const logger = app.get(Logger);
   exitGracefullyOnSignals(app, config.http.shutdownGraceSeconds, logger);
@@ -19,18 +18,6 @@ async function bootstrap(): Promise<void> {
     );
   }
   logger.log(`Listening on ${await app.getUrl()} (${config.nodeEnv})`, 'Bootstrap');
-}
-
-function readConfigOrExit(): AppConfig {
-  try {
-    return loadAppConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigValidationError) {
-      process.stderr.write(`${error.message}\nSee .env.example for every variable and its default.\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
 }
 
 void bootstrap().catch((error: unknown) => {

@@ -4,6 +4,7 @@ import { PassportModule } from '@nestjs/passport';
 import { AuditModule } from '../audit/audit.module';
 import { AppConfig } from '../config/app-config';
 import { UsersModule } from '../users/users.module';
+import { AdminBootstrap } from './admin-bootstrap';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
@@ -19,6 +20,7 @@ import { TokensModule } from './tokens/tokens.module';
   controllers: [AuthController],
   providers: [
     AuthService,
+    AdminBootstrap,
     JwtStrategy,
     LocalStrategy,
     // Order matters: the bearer token is checked before the role it carries.

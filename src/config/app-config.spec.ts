@@ -150,6 +150,60 @@ describe('loadAppConfig', () => {
       ]);
     });
   });
+  describe('the admin account', () => {
+    const ADMIN_PASSWORD = 'velvet-otter-climbs-quietly';
+
+    it('is unset when neither variable is', () => {
+      expect(loadAppConfig({ DATABASE_URL }).admin).toBeUndefined();
+    });
+
+    it('reads both, the email trimmed and lower-cased like every stored email', () => {
+      const config = loadAppConfig({ DATABASE_URL, ADMIN_EMAIL: '  Root@Example.COM ', ADMIN_PASSWORD });
+      expect(config.admin).toEqual({ email: 'root@example.com', password: ADMIN_PASSWORD });
+    });
+
+    it.each([
+      [{ ADMIN_EMAIL: 'root@example.com' }, 'ADMIN_PASSWORD'],
+      [{ ADMIN_PASSWORD }, 'ADMIN_EMAIL'],
+      [{ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: '   ' }, 'ADMIN_PASSWORD'],
+    ])('refuses one without the other: %p', (env, missing) => {
+      expect(problemsOf({ DATABASE_URL, ...env })).toEqual([
+        `ADMIN_EMAIL and ADMIN_PASSWORD must be set together (${missing} is missing)`,
+      ]);
+    });
+
+    it.each(['root', 'root@', '@example.com', 'root@example', `${'a'.repeat(250)}@example.com`])(
+      'refuses the malformed email %p',
+      (email) => {
+        expect(problemsOf({ DATABASE_URL, ADMIN_EMAIL: email, ADMIN_PASSWORD })).toEqual([
+          `ADMIN_EMAIL must be an email address (got "${email}")`,
+        ]);
+      },
+    );
+
+    it('holds the password to the registration policy, never echoing it', () => {
+      expect(problemsOf({ DATABASE_URL, ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'password123' })).toEqual([
+        'ADMIN_PASSWORD is too common; choose a less guessable password',
+      ]);
+      expect(problemsOf({ DATABASE_URL, ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'Xk3#vQ9' })).toEqual([
+        'ADMIN_PASSWORD must be at least 8 characters',
+      ]);
+      expect(problemsOf({ DATABASE_URL, ADMIN_EMAIL: 'Root@Example.com', ADMIN_PASSWORD: 'root@example.com' })).toEqual(
+        ['ADMIN_PASSWORD must not be your email address'],
+      );
+    });
+
+    it('applies PASSWORD_MIN_LENGTH to it', () => {
+      const problems = problemsOf({
+        DATABASE_URL,
+        PASSWORD_MIN_LENGTH: '30',
+        ADMIN_EMAIL: 'root@example.com',
+        ADMIN_PASSWORD,
+      });
+      expect(problems).toEqual(['ADMIN_PASSWORD must be at least 30 characters']);
+      expect(problems.join('\n')).not.toContain(ADMIN_PASSWORD);
+    });
+  });
 });
 
 describe('loadAppConfig: signing keys', () => {

@@ -1,4 +1,5 @@
 import { KeyObject, randomBytes } from 'node:crypto';
+import { AdminConfig, readAdminConfig } from './admin-config';
 import { ConfigValidationError } from './config-validation.error';
 import { EnvironmentReader } from './environment-reader';
 import { ASYMMETRIC_ALGORITHMS, AsymmetricAlgorithm, parseSigningKeyPem, parseVerificationKeyPems } from './pem-keys';
@@ -91,6 +92,8 @@ export class AppConfig {
     readonly accessToken: AccessTokenConfig,
     readonly session: SessionConfig,
     readonly password: PasswordConfig,
+    /** Set when ADMIN_EMAIL and ADMIN_PASSWORD are: the admin account to create if no user has the email. */
+    readonly admin?: AdminConfig,
   ) {}
 
   get isProduction(): boolean {
@@ -157,6 +160,7 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
     accessToken,
     session,
     password,
+    readAdminConfig(read, password.minLength),
   );
 
   if (read.problems.length > 0) throw new ConfigValidationError(read.problems);

@@ -163,6 +163,37 @@ export class UsersService {
     return user;
   }
 
+  /**
+   * Inserts the user unless one already has the email: `INSERT ... ON CONFLICT DO NOTHING`, so an
+   * existing user is never changed and concurrent callers never fail. True when this call created
+   * it; the creation is in the audit trail, written in the same transaction.
+   */
+  async createIfAbsent(
+    user: NewUser & { readonly role: Role; readonly emailVerifiedAt: Date | null },
+  ): Promise<boolean> {
+    return this.prisma.$transaction(async (transaction) => {
+      const [created] = await transaction.user.createManyAndReturn({
+        data: [
+          {
+            email: user.email,
+            passwordHash: user.passwordHash,
+            name: user.name ?? null,
+            role: user.role,
+            emailVerifiedAt: user.emailVerifiedAt,
+          },
+        ],
+        skipDuplicates: true,
+        select: { id: true, email: true, role: true },
+      });
+      if (!created) return false;
+      await this.audit.record(
+        { type: 'USER_CREATED', subjectId: created.id, email: created.email, details: { role: created.role } },
+        transaction,
+      );
+      return true;
+    });
+  }
+
   private async lockActiveAdmins(transaction: Transaction): Promise<void> {
     await transaction.client.$executeRaw`SELECT pg_advisory_xact_lock(${ACTIVE_ADMINS_LOCK}::bigint)`;
   }

@@ -4,8 +4,9 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 export const MAIN_JS = join(__dirname, '..', '..', 'dist', 'main.js');
+export const SEED_JS = join(__dirname, '..', '..', 'dist', 'seed.js');
 
-/** The built service (`node dist/main.js`) as a child process, with its output captured. */
+/** The built service (`node dist/main.js`, or another built entry point) as a child process, with its output captured. */
 export class ServiceProcess {
   stdout = '';
   stderr = '';
@@ -17,9 +18,9 @@ export class ServiceProcess {
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   }
 
-  static start(env: Record<string, string | undefined>): ServiceProcess {
-    if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: npm test builds it first (npm run build)`);
-    const child = spawn(process.execPath, [MAIN_JS], {
+  static start(env: Record<string, string | undefined>, script = MAIN_JS): ServiceProcess {
+    if (!existsSync(script)) throw new Error(`${script} is missing: npm test builds it first (npm run build)`);
+    const child = spawn(process.execPath, [script], {
       env: { PATH: process.env.PATH, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -4,7 +4,7 @@ import { Transform } from 'class-transformer';
 import { IsEmail, MaxLength } from 'class-validator';
 
 // RFC 5321 caps a forward path at 256 octets including the brackets.
-const MAX_EMAIL_LENGTH = 254;
+export const MAX_EMAIL_LENGTH = 254;
 
 /**
  * An email field: trimmed and lower-cased before validation, because accounts are stored and

@@ -1,0 +1,36 @@
+/** ADMIN_EMAIL / ADMIN_PASSWORD: the operator's admin account, created at boot or by `npm run db:seed` when no user has the email. */
+import { isEmail } from 'class-validator';
+import { PasswordPolicy } from '../auth/passwords/password-policy';
+import { MAX_EMAIL_LENGTH } from '../auth/dto/email-field.decorator';
+import { EnvironmentReader } from './environment-reader';
+
+export interface AdminConfig {
+  /** Trimmed and lower-cased, as every stored email. */
+  readonly email: string;
+  readonly password: string;
+}
+
+/**
+ * Both variables or neither. The password must pass the registration policy, so a weak one stops
+ * the boot here instead of becoming the most privileged account.
+ */
+export function readAdminConfig(read: EnvironmentReader, passwordMinLength: number): AdminConfig | undefined {
+  const email = read.optionalString('ADMIN_EMAIL')?.toLowerCase();
+  const password = read.optionalString('ADMIN_PASSWORD');
+  if (email === undefined && password === undefined) return undefined;
+  if (email === undefined || password === undefined) {
+    const missing = email === undefined ? 'ADMIN_EMAIL' : 'ADMIN_PASSWORD';
+    read.problems.push(`ADMIN_EMAIL and ADMIN_PASSWORD must be set together (${missing} is missing)`);
+    return undefined;
+  }
+
+  const problemsBefore = read.problems.length;
+  if (!isEmail(email) || email.length > MAX_EMAIL_LENGTH) {
+    read.problems.push(`ADMIN_EMAIL must be an email address (got "${email}")`);
+  }
+  // The password is never echoed: only what is wrong with it.
+  for (const problem of new PasswordPolicy({ minLength: passwordMinLength }).check(password, { email })) {
+    read.problems.push(`ADMIN_PASSWORD ${problem.message}`);
+  }
+  return read.problems.length === problemsBefore ? { email, password } : undefined;
+}
