@@ -1,17 +1,19 @@
 import { DynamicModule, ForwardReference, Type } from '@nestjs/common';
+import fastifyCookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { API_PREFIX, REQUEST_ID_HEADER } from './app.constants';
 import { AppModule } from './app.module';
 import { ProblemDetailsFilter } from './common/problem-details/problem-details.filter';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { serveOpenApiDocument } from './openapi/openapi-document';
 
-export const API_PREFIX = 'api/v1';
-export const REQUEST_ID_HEADER = 'x-request-id';
+export { API_PREFIX, REQUEST_ID_HEADER };
 
 type ModuleImport = Type | DynamicModule | ForwardReference;
 
@@ -43,6 +45,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  await app.register(helmet, { contentSecurityPolicy: { directives: SWAGGER_UI_CSP } });
+  await app.register(fastifyCookie);
+  app.enableCors(corsOptions(config));
   app.setGlobalPrefix(API_PREFIX, { exclude: ['.well-known/{*path}'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
@@ -57,6 +62,30 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   serveOpenApiDocument(app);
   await app.init();
   return app;
+}
+
+// JSON needs no policy; Swagger UI at /docs needs its own scripts, styles and inline images.
+const SWAGGER_UI_CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:'],
+  frameAncestors: ["'none'"],
+};
+
+/** Only the listed origins get CORS headers; with none listed, browsers on other origins are refused. */
+function corsOptions(config: AppConfig) {
+  const allowed = new Set(config.http.corsOrigins);
+  return {
+    origin: (origin: string | undefined, done: (error: Error | null, allow: boolean) => void) =>
+      done(null, origin !== undefined && allowed.has(origin)),
+    // The refresh cookie travels only on credentialed requests.
+    credentials: true,
+    methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+    allowedHeaders: ['authorization', 'content-type', 'x-requested-with', REQUEST_ID_HEADER],
+    exposedHeaders: [REQUEST_ID_HEADER, 'retry-after'],
+    maxAge: 600,
+  };
 }
 
 // A caller's id is kept so one request can be followed across services; anything odd is replaced.

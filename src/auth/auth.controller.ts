@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import {
   ApiBody,
   ApiCreatedResponse,
@@ -7,7 +7,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiProblemResponses } from '../common/openapi/api-problem-responses.decorator';
 import { User } from '../generated/prisma/client';
 import { UserDto } from '../users/dto/user.dto';
@@ -22,19 +22,27 @@ import { RegisterDto } from './dto/register.dto';
 import { TokenPairDto } from './dto/token-pair.dto';
 import { LocalAuthGuard } from './guards/local-auth.guard';
 import type { ClientInfo } from './sessions/client-info';
+import { RefreshTokenTransport } from './transport/refresh-token-transport';
 
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly refreshTokens: RefreshTokenTransport,
+  ) {}
 
   @Public()
   @Post('register')
   @ApiOperation({ summary: 'Create an account and start a session', operationId: 'register' })
   @ApiCreatedResponse({ type: TokenPairDto })
   @ApiProblemResponses('EMAIL_TAKEN')
-  register(@Body() body: RegisterDto, @Client() client: ClientInfo): Promise<TokenPairDto> {
-    return this.auth.register(body, client);
+  async register(
+    @Body() body: RegisterDto,
+    @Client() client: ClientInfo,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenPairDto> {
+    return this.refreshTokens.deliver(await this.auth.register(body, client), reply);
   }
 
   @Public()
@@ -45,8 +53,12 @@ export class AuthController {
   @ApiBody({ type: LoginDto })
   @ApiOkResponse({ type: TokenPairDto })
   @ApiProblemResponses('INVALID_CREDENTIALS', 'ACCOUNT_DISABLED')
-  login(@Req() request: FastifyRequest & { user: User }, @Client() client: ClientInfo): Promise<TokenPairDto> {
-    return this.auth.login(request.user, client);
+  async login(
+    @Req() request: FastifyRequest & { user: User },
+    @Client() client: ClientInfo,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenPairDto> {
+    return this.refreshTokens.deliver(await this.auth.login(request.user, client), reply);
   }
 
   @Public()
@@ -61,9 +73,15 @@ export class AuthController {
     operationId: 'refresh',
   })
   @ApiOkResponse({ type: TokenPairDto })
-  @ApiProblemResponses('INVALID_REFRESH_TOKEN', 'REFRESH_TOKEN_REUSED')
-  refresh(@Body() body: RefreshTokenDto, @Client() client: ClientInfo): Promise<TokenPairDto> {
-    return this.auth.refresh(body.refreshToken, client);
+  @ApiProblemResponses('INVALID_REFRESH_TOKEN', 'REFRESH_TOKEN_REUSED', 'FORBIDDEN')
+  async refresh(
+    @Body() body: RefreshTokenDto,
+    @Req() request: FastifyRequest,
+    @Client() client: ClientInfo,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenPairDto> {
+    const refreshToken = this.refreshTokens.receive(request, body.refreshToken);
+    return this.refreshTokens.deliver(await this.auth.refresh(refreshToken, client), reply);
   }
 
   @Public()
@@ -71,8 +89,15 @@ export class AuthController {
   @HttpCode(204)
   @ApiOperation({ summary: 'End the session of a refresh token (idempotent)', operationId: 'logout' })
   @ApiNoContentResponse()
-  logout(@Body() body: RefreshTokenDto, @Client() client: ClientInfo): Promise<void> {
-    return this.auth.logout(body.refreshToken, client);
+  @ApiProblemResponses('FORBIDDEN')
+  async logout(
+    @Body() body: RefreshTokenDto,
+    @Req() request: FastifyRequest,
+    @Client() client: ClientInfo,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
+    await this.auth.logout(this.refreshTokens.receive(request, body.refreshToken), client);
+    this.refreshTokens.clear(reply);
   }
 
   @Post('logout-all')

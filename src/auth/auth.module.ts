@@ -14,6 +14,7 @@ import { SessionsModule } from './sessions/sessions.module';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { LocalStrategy } from './strategies/local.strategy';
 import { TokensModule } from './tokens/tokens.module';
+import { RefreshTokenTransport } from './transport/refresh-token-transport';
 
 @Module({
   imports: [PassportModule, UsersModule, AuditModule, SessionsModule, TokensModule],
@@ -21,6 +22,7 @@ import { TokensModule } from './tokens/tokens.module';
   providers: [
     AuthService,
     AdminBootstrap,
+    RefreshTokenTransport,
     JwtStrategy,
     LocalStrategy,
     // Order matters: the bearer token is checked before the role it carries.

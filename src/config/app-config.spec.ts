@@ -29,6 +29,7 @@ describe('loadAppConfig', () => {
       host: '0.0.0.0',
       port: 3000,
       trustProxy: false,
+      corsOrigins: [],
       bodyLimitBytes: 65536,
       shutdownGraceSeconds: 10,
     });
@@ -39,6 +40,7 @@ describe('loadAppConfig', () => {
       idleTtlSeconds: 7 * 86400,
       maxAgeSeconds: 30 * 86400,
       reuseGraceSeconds: 0,
+      refreshTransport: 'body',
       purgeRetentionSeconds: 7 * 86400,
     });
     expect(config.password).toMatchObject({ bcryptCost: 12, minLength: 8 });
@@ -52,6 +54,7 @@ describe('loadAppConfig', () => {
       PORT: '8080',
       HOST: '127.0.0.1',
       TRUST_PROXY: 'true',
+      CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
       BODY_LIMIT: '1mb',
       SHUTDOWN_GRACE: '30s',
       DATABASE_POOL_SIZE: '25',
@@ -68,6 +71,7 @@ describe('loadAppConfig', () => {
       host: '127.0.0.1',
       port: 8080,
       trustProxy: true,
+      corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
       bodyLimitBytes: 1024 * 1024,
       shutdownGraceSeconds: 30,
     });
@@ -114,6 +118,14 @@ describe('loadAppConfig', () => {
     expect(problemsOf({ DATABASE_URL, SESSION_PURGE_RETENTION: '2h', JWT_ACCESS_TTL: '2h' })).toEqual([
       'SESSION_PURGE_RETENTION must be longer than JWT_ACCESS_TTL plus one minute',
     ]);
+  });
+
+  it('accepts only bare origins in CORS_ORIGINS', () => {
+    expect(problemsOf({ DATABASE_URL, CORS_ORIGINS: 'https://ok.example.com,*,https://app.example.com/path' })).toEqual(
+      [
+        'CORS_ORIGINS must list origins such as https://app.example.com, comma-separated, without paths or * (got "*", "https://app.example.com/path")',
+      ],
+    );
   });
 
   it('never echoes a URL that may hold a password', () => {

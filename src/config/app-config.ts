@@ -7,6 +7,9 @@ import { ASYMMETRIC_ALGORITHMS, AsymmetricAlgorithm, parseSigningKeyPem, parseVe
 export const NODE_ENVIRONMENTS = ['development', 'test', 'production'] as const;
 export type NodeEnvironment = (typeof NODE_ENVIRONMENTS)[number];
 
+export const REFRESH_TRANSPORTS = ['body', 'cookie', 'both'] as const;
+export type RefreshTransport = (typeof REFRESH_TRANSPORTS)[number];
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -18,6 +21,8 @@ export interface HttpConfig {
   readonly port: number;
   /** Honour X-Forwarded-For from a load balancer when resolving the client address. */
   readonly trustProxy: boolean;
+  /** Browser origins allowed to call the API (CORS); empty: no cross-origin access. */
+  readonly corsOrigins: readonly string[];
   /** Largest request body accepted; credential payloads are tiny, so a small limit costs nothing. */
   readonly bodyLimitBytes: number;
   /** How long SIGTERM waits for in-flight requests before the process exits anyway. */
@@ -69,6 +74,8 @@ export interface SessionConfig {
    * instead of counting as reuse, while its successor is unused. 0 turns the grace off.
    */
   readonly reuseGraceSeconds: number;
+  /** Where refresh tokens travel: the JSON body, an HttpOnly cookie, or both. */
+  readonly refreshTransport: RefreshTransport;
   /** How long an ended (expired or revoked) session is kept for history and reuse detection before the purge. */
   readonly purgeRetentionSeconds: number;
 }
@@ -110,6 +117,7 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
     host: read.string('HOST', '0.0.0.0'),
     port: read.integer('PORT', 3000, { min: 0, max: 65535 }),
     trustProxy: read.boolean('TRUST_PROXY', false),
+    corsOrigins: read.origins('CORS_ORIGINS'),
     bodyLimitBytes: read.sizeBytes('BODY_LIMIT', '64kb', { min: 1024, max: 10 * 1024 * 1024 }),
     shutdownGraceSeconds: read.durationSeconds('SHUTDOWN_GRACE', '10s', { min: 1, max: 300 }),
   };
@@ -138,6 +146,7 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
     maxAgeSeconds: read.durationSeconds('SESSION_MAX_AGE', '30d', { min: 60, max: 365 * 86400 }),
     // Minutes would let a stolen predecessor ride along with the owner; SuperTokens uses 30 s.
     reuseGraceSeconds: read.durationSeconds('REFRESH_REUSE_GRACE', '0s', { min: 0, max: 300 }),
+    refreshTransport: read.oneOf('REFRESH_TRANSPORT', REFRESH_TRANSPORTS, 'body'),
     purgeRetentionSeconds: read.durationSeconds('SESSION_PURGE_RETENTION', '7d', { min: 3600, max: 3650 * 86400 }),
   };
   // Instances reload revocations from the sessions table for one access-token lifetime (plus skew).

@@ -103,8 +103,34 @@ export class EnvironmentReader {
     return value;
   }
 
+  /** A comma-separated list of web origins such as `https://app.example.com`, without paths or wildcards. */
+  origins(name: string): string[] {
+    const entries = (this.raw(name) ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+    const invalid = entries.filter((entry) => !isOrigin(entry));
+    if (invalid.length > 0) {
+      return this.fail(
+        name,
+        `must list origins such as https://app.example.com, comma-separated, without paths or * (got "${invalid.join('", "')}")`,
+        [],
+      );
+    }
+    return entries;
+  }
+
   fail<T>(name: string, message: string, fallback: T): T {
     this.problems.push(`${name} ${message}`);
     return fallback;
+  }
+}
+
+function isOrigin(entry: string): boolean {
+  try {
+    const url = new URL(entry);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === entry;
+  } catch {
+    return false;
   }
 }
