@@ -21,6 +21,7 @@ import { RegisterDto } from './dto/register.dto';
 import { TokenPairDto } from './dto/token-pair.dto';
 import { LocalAuthGuard } from './guards/local-auth.guard';
 import type { ClientInfo } from './sessions/client-info';
+import { CredentialRoute } from './throttling/credential-route.decorator';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -28,6 +29,7 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Public()
+  @CredentialRoute()
   @Post('register')
   @ApiOperation({ summary: 'Create an account and start a session', operationId: 'register' })
   @ApiCreatedResponse({ type: TokenPairDto })
@@ -37,18 +39,20 @@ export class AuthController {
   }
 
   @Public()
+  @CredentialRoute()
   @UseGuards(LocalAuthGuard)
   @Post('login')
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange email and password for a token pair', operationId: 'login' })
   @ApiBody({ type: LoginDto })
   @ApiOkResponse({ type: TokenPairDto })
-  @ApiProblemResponses('INVALID_CREDENTIALS', 'ACCOUNT_DISABLED')
+  @ApiProblemResponses('INVALID_CREDENTIALS', 'ACCOUNT_DISABLED', 'TOO_MANY_ATTEMPTS')
   login(@Req() request: FastifyRequest & { user: User }, @Client() client: ClientInfo): Promise<TokenPairDto> {
     return this.auth.login(request.user, client);
   }
 
   @Public()
+  @CredentialRoute()
   @Post('refresh')
   @HttpCode(200)
   @ApiOperation({

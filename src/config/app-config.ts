@@ -1,4 +1,5 @@
 import { KeyObject, randomBytes } from 'node:crypto';
+import { BruteForceConfig, readBruteForceConfig } from './brute-force-config';
 import { ConfigValidationError } from './config-validation.error';
 import { EnvironmentReader } from './environment-reader';
 import { ASYMMETRIC_ALGORITHMS, AsymmetricAlgorithm, parseSigningKeyPem, parseVerificationKeyPems } from './pem-keys';
@@ -89,6 +90,7 @@ export class AppConfig {
     readonly accessToken: AccessTokenConfig,
     readonly session: SessionConfig,
     readonly password: PasswordConfig,
+    readonly bruteForce: BruteForceConfig,
   ) {}
 
   get isProduction(): boolean {
@@ -150,6 +152,7 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
     accessToken,
     session,
     password,
+    readBruteForceConfig(read),
   );
 
   if (read.problems.length > 0) throw new ConfigValidationError(read.problems);
