@@ -14,6 +14,9 @@ const common = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Jest reads testTimeout only here, not per project: the e2e value below alone left 5 s in force,
+  // which a process start on a busy machine exceeds.
+  testTimeout: 30000,
   projects: [
     { ...common, displayName: 'unit', rootDir: 'src', testMatch: ['**/*.spec.ts'] },
     {
