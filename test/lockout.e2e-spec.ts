@@ -1,7 +1,9 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { PrismaService } from '../src/prisma/prisma.service';
+import { RedisConnection } from '../src/redis/redis.module';
 import { register, STRONG_PASSWORD, uniqueEmail } from './support/accounts';
 import { FORWARDED_FOR, uniqueAddress } from './support/client-addresses';
 import { startTestApp } from './support/test-app';
@@ -18,6 +20,8 @@ describe('Login lockout', () => {
       env: { TRUST_PROXY: 'true', LOCKOUT_THRESHOLD: '3', ACCOUNT_FAILURE_LIMIT: '5', LOCKOUT_DURATION: '15m' },
     });
     server = app.getHttpServer();
+    // With REDIS_URL: counted in Redis from the first request, not in the fallback while it connects.
+    await app.get(RedisConnection).ping(5_000);
   });
 
   afterAll(async () => {
@@ -127,6 +131,7 @@ describe('Login lockout expiry', () => {
 
   beforeAll(async () => {
     app = await startTestApp({ env: { TRUST_PROXY: 'true', LOCKOUT_THRESHOLD: '2', LOCKOUT_DURATION: '2s' } });
+    await app.get(RedisConnection).ping(5_000);
   });
 
   afterAll(async () => {
@@ -148,5 +153,40 @@ describe('Login lockout expiry', () => {
 
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     expect((await loginWith(STRONG_PASSWORD)).status).toBe(200);
+  });
+});
+
+describe('Login lockout shared through Redis', () => {
+  const redisUrl = process.env.REDIS_URL;
+  const itWithRedis = redisUrl ? it : it.skip;
+  if (!redisUrl) {
+    console.warn('Shared lockout test skipped: REDIS_URL is not set (.ci/run sets it to the Redis on 127.0.0.1:6379)');
+  }
+
+  itWithRedis('locks a pair on every instance, with no raw email in Redis', async () => {
+    const prefix = `test:${randomUUID()}:`;
+    const env = { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix, TRUST_PROXY: 'true', LOCKOUT_THRESHOLD: '2' };
+    const first = await startTestApp({ env });
+    const second = await startTestApp({ env });
+    try {
+      const redis = first.get(RedisConnection);
+      await Promise.all([redis.ping(5_000), second.get(RedisConnection).ping(5_000)]);
+      const email = (await register(first.getHttpServer())).user.email;
+      const address = uniqueAddress();
+      const loginOn = (app: NestFastifyApplication, password: string) =>
+        request(app.getHttpServer()).post('/api/v1/auth/login').set(FORWARDED_FOR, address).send({ email, password });
+
+      expect((await loginOn(first, WRONG_PASSWORD)).status).toBe(401);
+      expect((await loginOn(second, WRONG_PASSWORD)).status).toBe(401);
+      expect((await loginOn(first, STRONG_PASSWORD)).body.code).toBe('TOO_MANY_ATTEMPTS');
+      expect((await loginOn(second, STRONG_PASSWORD)).body.code).toBe('TOO_MANY_ATTEMPTS');
+
+      const keys = await redis.client!.keys(`${prefix}*`);
+      expect(keys.length).toBeGreaterThan(0);
+      expect(keys.join(' ')).not.toContain(email.split('@')[0]);
+    } finally {
+      await first.close();
+      await second.close();
+    }
   });
 });

@@ -76,6 +76,25 @@ describe('Rate limit on credential routes', () => {
     expectRateLimited(await registerOnce());
   });
 
+  it('documents 429 on credential routes only', async () => {
+    type Operation = { responses: Record<string, { content: Record<string, { schema: { allOf: unknown[] } }> }> };
+    const document = (await request(server).get('/docs/openapi.json')).body as {
+      paths: Record<string, { post: Operation }>;
+    };
+    const codesOf = (path: string) => {
+      const response = document.paths[path].post.responses['429'];
+      if (!response) return [];
+      const [, narrowed] = response.content['application/problem+json'].schema.allOf as [
+        unknown,
+        { properties: { code: { enum: string[] } } },
+      ];
+      return narrowed.properties.code.enum;
+    };
+    expect(codesOf('/api/v1/auth/login')).toEqual(['TOO_MANY_ATTEMPTS', 'RATE_LIMITED']);
+    expect(codesOf('/api/v1/auth/refresh')).toEqual(['RATE_LIMITED']);
+    expect(codesOf('/api/v1/auth/logout')).toEqual([]);
+  });
+
   it('ignores X-Forwarded-For without TRUST_PROXY', async () => {
     const direct = await startTestApp({ env: { THROTTLE_AUTH_LIMIT: '3' } });
     try {
