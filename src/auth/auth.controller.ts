@@ -22,6 +22,7 @@ import { RegisterDto } from './dto/register.dto';
 import { TokenPairDto } from './dto/token-pair.dto';
 import { LocalAuthGuard } from './guards/local-auth.guard';
 import type { ClientInfo } from './sessions/client-info';
+import { CredentialRoute } from './throttling/credential-route.decorator';
 import { RefreshTokenTransport } from './transport/refresh-token-transport';
 
 @ApiTags('auth')
@@ -33,6 +34,7 @@ export class AuthController {
   ) {}
 
   @Public()
+  @CredentialRoute()
   @Post('register')
   @ApiOperation({ summary: 'Create an account and start a session', operationId: 'register' })
   @ApiCreatedResponse({ type: TokenPairDto })
@@ -46,13 +48,14 @@ export class AuthController {
   }
 
   @Public()
+  @CredentialRoute()
   @UseGuards(LocalAuthGuard)
   @Post('login')
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange email and password for a token pair', operationId: 'login' })
   @ApiBody({ type: LoginDto })
   @ApiOkResponse({ type: TokenPairDto })
-  @ApiProblemResponses('INVALID_CREDENTIALS', 'ACCOUNT_DISABLED')
+  @ApiProblemResponses('INVALID_CREDENTIALS', 'ACCOUNT_DISABLED', 'TOO_MANY_ATTEMPTS')
   async login(
     @Req() request: FastifyRequest & { user: User },
     @Client() client: ClientInfo,
@@ -62,6 +65,7 @@ export class AuthController {
   }
 
   @Public()
+  @CredentialRoute()
   @Post('refresh')
   @HttpCode(200)
   @ApiOperation({

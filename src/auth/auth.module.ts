@@ -8,16 +8,26 @@ import { AdminBootstrap } from './admin-bootstrap';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
+import { LockoutModule } from './lockout/lockout.module';
 import { RolesGuard } from './guards/roles.guard';
 import { PasswordsModule } from './passwords/passwords.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { JwtStrategy } from './strategies/jwt.strategy';
+import { CredentialThrottlingModule } from './throttling/credential-throttling.module';
 import { LocalStrategy } from './strategies/local.strategy';
 import { TokensModule } from './tokens/tokens.module';
 import { RefreshTokenTransport } from './transport/refresh-token-transport';
 
 @Module({
-  imports: [PassportModule, UsersModule, AuditModule, SessionsModule, TokensModule],
+  imports: [
+    PassportModule,
+    UsersModule,
+    AuditModule,
+    SessionsModule,
+    TokensModule,
+    LockoutModule,
+    CredentialThrottlingModule,
+  ],
   controllers: [AuthController],
   providers: [
     AuthService,

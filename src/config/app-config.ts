@@ -1,5 +1,6 @@
 import { KeyObject, randomBytes } from 'node:crypto';
 import { AdminConfig, readAdminConfig } from './admin-config';
+import { BruteForceConfig, readBruteForceConfig } from './brute-force-config';
 import { ConfigValidationError } from './config-validation.error';
 import { EnvironmentReader } from './environment-reader';
 import { ASYMMETRIC_ALGORITHMS, AsymmetricAlgorithm, parseSigningKeyPem, parseVerificationKeyPems } from './pem-keys';
@@ -99,6 +100,7 @@ export class AppConfig {
     readonly accessToken: AccessTokenConfig,
     readonly session: SessionConfig,
     readonly password: PasswordConfig,
+    readonly bruteForce: BruteForceConfig,
     /** Set when ADMIN_EMAIL and ADMIN_PASSWORD are: the admin account to create if no user has the email. */
     readonly admin?: AdminConfig,
   ) {}
@@ -169,6 +171,7 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
     accessToken,
     session,
     password,
+    readBruteForceConfig(read),
     readAdminConfig(read, password.minLength),
   );
 

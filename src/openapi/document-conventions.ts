@@ -11,6 +11,7 @@ type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']>;
 
 const PUBLIC_MARK = 'x-public';
 const ROLES_MARK = 'x-roles';
+const CREDENTIAL_ROUTE_MARK = 'x-credential-route';
 
 const BEARER_FAILURES: ErrorCode[] = ['UNAUTHORIZED', 'TOKEN_EXPIRED', 'INVALID_TOKEN', 'SESSION_REVOKED'];
 const BODY_FAILURES: ErrorCode[] = [
@@ -27,6 +28,9 @@ export const DocumentAsPublic = () => ApiExtension(PUBLIC_MARK, true);
 /** Marks a route (or controller) as restricted to roles, for the document. */
 export const DocumentRoles = (roles: readonly string[]) => ApiExtension(ROLES_MARK, [...roles]);
 
+/** Marks a route as rate limited per client (429 RATE_LIMITED), for the document. */
+export const DocumentAsCredentialRoute = () => ApiExtension(CREDENTIAL_ROUTE_MARK, true);
+
 export function applyGuardConventions(document: OpenAPIObject, bearerScheme: string): OpenAPIObject {
   for (const pathItem of Object.values(document.paths)) {
     for (const method of HTTP_METHODS) {
@@ -36,6 +40,8 @@ export function applyGuardConventions(document: OpenAPIObject, bearerScheme: str
       const roles = operation[ROLES_MARK] as string[] | undefined;
       delete operation[PUBLIC_MARK];
       delete operation[ROLES_MARK];
+      if (operation[CREDENTIAL_ROUTE_MARK] === true) addProblemCodes(operation, ['RATE_LIMITED']);
+      delete operation[CREDENTIAL_ROUTE_MARK];
 
       if (!isPublic) {
         operation.security = [{ [bearerScheme]: [] }];

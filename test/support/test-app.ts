@@ -1,5 +1,6 @@
 import { DynamicModule, Type } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
 import { createApp } from '../../src/app.factory';
 import { loadAppConfig } from '../../src/config/app-config';
 
@@ -16,6 +17,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<NestFa
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     BCRYPT_COST: '4',
+    // Suites log in and register many times from 127.0.0.1: brute-force limits only where a test sets them.
+    THROTTLE_AUTH_LIMIT: '1000000',
+    LOCKOUT_THRESHOLD: '1000000',
+    ACCOUNT_FAILURE_LIMIT: '1000000',
+    // Own Redis keys per app, so parallel suites and other runs on the same Redis never share counters.
+    REDIS_KEY_PREFIX: `test:${randomUUID()}:`,
     ...process.env,
     ...options.env,
   });
