@@ -43,7 +43,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Exchange email and password for a token pair', operationId: 'login' })
   @ApiBody({ type: LoginDto })
   @ApiOkResponse({ type: TokenPairDto })
-  @ApiProblemResponses('INVALID_CREDENTIALS', 'ACCOUNT_DISABLED')
+  @ApiProblemResponses('INVALID_CREDENTIALS', 'ACCOUNT_DISABLED', 'EMAIL_NOT_VERIFIED')
   login(@Req() request: FastifyRequest & { user: User }, @Client() client: ClientInfo): Promise<TokenPairDto> {
     return this.auth.login(request.user, client);
   }

@@ -3,11 +3,17 @@ import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { AuditModule } from '../audit/audit.module';
 import { AppConfig } from '../config/app-config';
+import { MailModule } from '../mail/mail.module';
 import { UsersModule } from '../users/users.module';
+import { ActionTokensModule } from './action-tokens/action-tokens.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { EmailVerificationController } from './email-verification/email-verification.controller';
+import { EmailVerificationService } from './email-verification/email-verification.service';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { RolesGuard } from './guards/roles.guard';
+import { PasswordResetController } from './password-reset/password-reset.controller';
+import { PasswordResetService } from './password-reset/password-reset.service';
 import { PasswordsModule } from './passwords/passwords.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { JwtStrategy } from './strategies/jwt.strategy';
@@ -15,10 +21,12 @@ import { LocalStrategy } from './strategies/local.strategy';
 import { TokensModule } from './tokens/tokens.module';
 
 @Module({
-  imports: [PassportModule, UsersModule, AuditModule, SessionsModule, TokensModule],
-  controllers: [AuthController],
+  imports: [PassportModule, UsersModule, AuditModule, SessionsModule, TokensModule, MailModule, ActionTokensModule],
+  controllers: [AuthController, PasswordResetController, EmailVerificationController],
   providers: [
     AuthService,
+    PasswordResetService,
+    EmailVerificationService,
     JwtStrategy,
     LocalStrategy,
     // Order matters: the bearer token is checked before the role it carries.
