@@ -147,4 +147,43 @@ describe('Password reset', () => {
       await broken.close();
     }
   });
+
+  it('mails nothing to a disabled account', async () => {
+    const email = uniqueEmail('disabled');
+    const pair = await register(server, email);
+    await prisma.user.update({ where: { id: pair.user.id }, data: { status: 'DISABLED' } });
+    expect((await forgot(email)).status).toBe(202);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(sink.to(email).filter((mail) => mail.subject === RESET_SUBJECT)).toEqual([]);
+  });
+
+  it('documents the reset and verification routes: public or bearer, and their codes', async () => {
+    const { body: document } = await request(server).get('/docs/openapi.json');
+    type Operation = {
+      operationId: string;
+      security?: unknown;
+      responses: Record<
+        string,
+        { content?: Record<string, { schema: { allOf: Array<{ properties: { code: { enum: string[] } } }> } }> }
+      >;
+    };
+    const operation = (path: string): Operation => document.paths[`/api/v1/auth/${path}`].post as Operation;
+    const codes = (op: Operation, status: number) =>
+      op.responses[status].content!['application/problem+json'].schema.allOf[1].properties.code.enum;
+
+    const forgotOp = operation('forgot-password');
+    expect(forgotOp.operationId).toBe('forgotPassword');
+    expect(forgotOp.security).toBeUndefined();
+    expect(forgotOp.responses['202']).toBeDefined();
+    const resetOp = operation('reset-password');
+    expect(resetOp.security).toBeUndefined();
+    expect(codes(resetOp, 400)).toEqual(expect.arrayContaining(['INVALID_RESET_TOKEN', 'VALIDATION_FAILED']));
+    const verifyOp = operation('verify-email');
+    expect(verifyOp.security).toBeUndefined();
+    expect(codes(verifyOp, 400)).toEqual(expect.arrayContaining(['INVALID_VERIFICATION_TOKEN']));
+    const resendOp = operation('resend-verification');
+    expect(resendOp.security).toEqual([{ bearer: [] }]);
+    expect(resendOp.responses['202']).toBeDefined();
+    expect(codes(operation('login'), 403)).toEqual(['ACCOUNT_DISABLED', 'EMAIL_NOT_VERIFIED']);
+  });
 });
