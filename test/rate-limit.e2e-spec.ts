@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { RedisConnection } from '../src/redis/redis.module';
+import { STRONG_PASSWORD, uniqueEmail } from './support/accounts';
 import { FORWARDED_FOR, uniqueAddress } from './support/client-addresses';
 import { startTestApp } from './support/test-app';
 
@@ -76,6 +77,31 @@ describe('Rate limit on credential routes', () => {
     expectRateLimited(await registerOnce());
   });
 
+  it('limits the password and email flows too', async () => {
+    const routes: Array<[string, object]> = [
+      ['/api/v1/auth/forgot-password', { email: 'nobody@example.com' }],
+      ['/api/v1/auth/reset-password', { token: 'not-a-token', newPassword: 'a long enough passphrase' }],
+      ['/api/v1/auth/verify-email', { token: 'not-a-token' }],
+      ['/api/v1/auth/resend-verification', {}],
+    ];
+    // resend-verification needs a signed-in caller: the bearer check runs before the limit.
+    const signedIn = await request(server)
+      .post('/api/v1/auth/register')
+      .set(FORWARDED_FOR, uniqueAddress())
+      .send({ email: uniqueEmail('resend'), password: STRONG_PASSWORD });
+    for (const [path, body] of routes) {
+      const address = uniqueAddress();
+      const send = () =>
+        request(server)
+          .post(path)
+          .set(FORWARDED_FOR, address)
+          .set('authorization', `Bearer ${signedIn.body.accessToken as string}`)
+          .send(body);
+      for (let i = 0; i < 3; i += 1) expect((await send()).status).not.toBe(429);
+      expectRateLimited(await send());
+    }
+  });
+
   it('documents 429 on credential routes only', async () => {
     type Operation = { responses: Record<string, { content: Record<string, { schema: { allOf: unknown[] } }> }> };
     const document = (await request(server).get('/docs/openapi.json')).body as {
@@ -92,6 +118,7 @@ describe('Rate limit on credential routes', () => {
     };
     expect(codesOf('/api/v1/auth/login')).toEqual(['TOO_MANY_ATTEMPTS', 'RATE_LIMITED']);
     expect(codesOf('/api/v1/auth/refresh')).toEqual(['RATE_LIMITED']);
+    expect(codesOf('/api/v1/auth/forgot-password')).toEqual(['RATE_LIMITED']);
     expect(codesOf('/api/v1/auth/logout')).toEqual([]);
   });
 

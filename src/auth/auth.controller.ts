@@ -55,7 +55,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Exchange email and password for a token pair', operationId: 'login' })
   @ApiBody({ type: LoginDto })
   @ApiOkResponse({ type: TokenPairDto })
-  @ApiProblemResponses('INVALID_CREDENTIALS', 'ACCOUNT_DISABLED', 'TOO_MANY_ATTEMPTS')
+  @ApiProblemResponses('INVALID_CREDENTIALS', 'ACCOUNT_DISABLED', 'EMAIL_NOT_VERIFIED', 'TOO_MANY_ATTEMPTS')
   async login(
     @Req() request: FastifyRequest & { user: User },
     @Client() client: ClientInfo,

@@ -3,13 +3,19 @@ import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { AuditModule } from '../audit/audit.module';
 import { AppConfig } from '../config/app-config';
+import { MailModule } from '../mail/mail.module';
 import { UsersModule } from '../users/users.module';
+import { ActionTokensModule } from './action-tokens/action-tokens.module';
 import { AdminBootstrap } from './admin-bootstrap';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { EmailVerificationController } from './email-verification/email-verification.controller';
+import { EmailVerificationService } from './email-verification/email-verification.service';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { LockoutModule } from './lockout/lockout.module';
 import { RolesGuard } from './guards/roles.guard';
+import { PasswordResetController } from './password-reset/password-reset.controller';
+import { PasswordResetService } from './password-reset/password-reset.service';
 import { PasswordsModule } from './passwords/passwords.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { JwtStrategy } from './strategies/jwt.strategy';
@@ -27,12 +33,16 @@ import { RefreshTokenTransport } from './transport/refresh-token-transport';
     TokensModule,
     LockoutModule,
     CredentialThrottlingModule,
+    MailModule,
+    ActionTokensModule,
   ],
-  controllers: [AuthController],
+  controllers: [AuthController, PasswordResetController, EmailVerificationController],
   providers: [
     AuthService,
     AdminBootstrap,
     RefreshTokenTransport,
+    PasswordResetService,
+    EmailVerificationService,
     JwtStrategy,
     LocalStrategy,
     // Order matters: the bearer token is checked before the role it carries.

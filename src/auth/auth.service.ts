@@ -7,6 +7,7 @@ import { UserDto } from '../users/dto/user.dto';
 import { UsersService } from '../users/users.service';
 import { AuthenticatedUser } from './decorators/current-user.decorator';
 import { TokenPairDto } from './dto/token-pair.dto';
+import { EmailVerificationService } from './email-verification/email-verification.service';
 import { PasswordHasher } from './passwords/password-hasher';
 import { PasswordPolicy } from './passwords/password-policy';
 import { ClientInfo } from './sessions/client-info';
@@ -30,14 +31,16 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
     private readonly audit: AuditService,
+    private readonly emailVerification: EmailVerificationService,
   ) {}
 
   async register(registration: Registration, client: ClientInfo): Promise<TokenPairDto> {
     this.policy.assertAcceptable(registration.password, 'password', { email: registration.email });
     const passwordHash = await this.hasher.hash(registration.password);
-    const { user, issued } = await this.prisma.$transaction(async (transaction) => {
-      const created = await this.users.create({ ...registration, passwordHash }, transaction);
-      const started = await this.startSession(created, client, 'USER_REGISTERED', transaction);
+    const { user, issued } = await this.prisma.transaction(async (transaction) => {
+      const created = await this.users.create({ ...registration, passwordHash }, transaction.client);
+      const started = await this.startSession(created, client, 'USER_REGISTERED', transaction.client);
+      await this.emailVerification.sendLink(transaction, created);
       return { user: created, issued: started };
     });
     return this.tokenPair(user, issued.session.id, issued.refreshToken);
@@ -72,6 +75,7 @@ export class AuthService {
   }
 
   async login(user: User, client: ClientInfo): Promise<TokenPairDto> {
+    await this.emailVerification.assertLoginAllowed(user, client);
     const issued = await this.prisma.$transaction((transaction) =>
       this.startSession(user, client, 'LOGIN_SUCCEEDED', transaction),
     );

@@ -101,6 +101,8 @@ export class AppConfig {
     readonly session: SessionConfig,
     readonly password: PasswordConfig,
     readonly bruteForce: BruteForceConfig,
+    readonly mail: MailConfig,
+    readonly accountTokens: AccountTokensConfig,
     /** Set when ADMIN_EMAIL and ADMIN_PASSWORD are: the admin account to create if no user has the email. */
     readonly admin?: AdminConfig,
   ) {}
@@ -172,6 +174,8 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
     session,
     password,
     readBruteForceConfig(read),
+    readMailConfig(read),
+    readAccountTokensConfig(read),
     readAdminConfig(read, password.minLength),
   );
 
@@ -227,5 +231,52 @@ function readKeyRing(read: EnvironmentReader, algorithm: AsymmetricAlgorithm): K
     // Not a key only when a problem was recorded: loadAppConfig then throws before anyone reads it.
     signingKey: signingKey as KeyObject,
     verificationKeys: verification?.keys ?? [],
+  };
+}
+
+export interface MailConfig {
+  /** smtp:// or smtps:// URL of the relay (credentials in it); unset: mail is written to the log instead. */
+  readonly smtpUrl: string | undefined;
+  /** The From header of every message, e.g. `Auth Service <no-reply@example.com>`. */
+  readonly from: string;
+  /** Base URL of the pages that take a mailed token (`/reset-password`, `/verify-email`), without a trailing slash. */
+  readonly publicUrl: string;
+}
+
+export interface AccountTokensConfig {
+  /** Refuse login (403 EMAIL_NOT_VERIFIED) until the account's email is verified. */
+  readonly requireVerifiedEmail: boolean;
+  /** A reset link grants the account: short, as OWASP's forgot-password cheat sheet advises. */
+  readonly passwordResetTtlSeconds: number;
+  /** Grants only "this address is mine": a day leaves time to open the mail. */
+  readonly emailVerificationTtlSeconds: number;
+}
+
+const DEFAULT_MAIL_CONFIG: MailConfig = {
+  smtpUrl: undefined,
+  from: 'Auth Service <no-reply@localhost>',
+  publicUrl: 'http://localhost:3000',
+};
+
+const DEFAULT_ACCOUNT_TOKENS_CONFIG: AccountTokensConfig = {
+  requireVerifiedEmail: false,
+  passwordResetTtlSeconds: 30 * 60,
+  emailVerificationTtlSeconds: 24 * 3600,
+};
+
+function readMailConfig(read: EnvironmentReader): MailConfig {
+  const publicUrl = read.url('PUBLIC_URL', ['http', 'https'], { required: false }) ?? DEFAULT_MAIL_CONFIG.publicUrl;
+  return {
+    smtpUrl: read.url('SMTP_URL', ['smtp', 'smtps'], { required: false }),
+    from: read.string('MAIL_FROM', DEFAULT_MAIL_CONFIG.from),
+    publicUrl: publicUrl.replace(/\/+$/, ''),
+  };
+}
+
+function readAccountTokensConfig(read: EnvironmentReader): AccountTokensConfig {
+  return {
+    requireVerifiedEmail: read.boolean('REQUIRE_VERIFIED_EMAIL', DEFAULT_ACCOUNT_TOKENS_CONFIG.requireVerifiedEmail),
+    passwordResetTtlSeconds: read.durationSeconds('PASSWORD_RESET_TTL', '30m', { min: 60, max: 24 * 3600 }),
+    emailVerificationTtlSeconds: read.durationSeconds('EMAIL_VERIFICATION_TTL', '24h', { min: 60, max: 30 * 86400 }),
   };
 }

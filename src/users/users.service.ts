@@ -69,6 +69,20 @@ export class UsersService {
     await this.prisma.user.update({ where: { id }, data: { passwordHash } });
   }
 
+  /**
+   * Sets a password chosen through a mailed reset link. Following that link proves the address too,
+   * so an unverified email becomes verified (as Keycloak and Supabase do).
+   */
+  async resetPassword(transaction: Prisma.TransactionClient, id: string, passwordHash: string): Promise<User> {
+    await this.markEmailVerified(transaction, id);
+    return transaction.user.update({ where: { id }, data: { passwordHash } });
+  }
+
+  /** Records that the user proved the address; the first proof's time is kept. */
+  async markEmailVerified(transaction: Prisma.TransactionClient, id: string): Promise<void> {
+    await transaction.user.updateMany({ where: { id, emailVerifiedAt: null }, data: { emailVerifiedAt: new Date() } });
+  }
+
   /** Oldest first, with the id breaking ties, so pages are stable while users sign up. */
   async list(search: UserSearch): Promise<Page<User>> {
     const where: Prisma.UserWhereInput = search.q

@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { AuditService } from '../../audit/audit.service';
+import { DomainError } from '../../common/errors/domain.error';
+import { AppConfig } from '../../config/app-config';
+import { User } from '../../generated/prisma/client';
+import { verifyEmailMessage } from '../../mail/mail-templates';
+import { Mailer } from '../../mail/mailer';
+import { PrismaService, Transaction } from '../../prisma/prisma.service';
+import { UsersService } from '../../users/users.service';
+import { ActionTokensService } from '../action-tokens/action-tokens.service';
+import { ClientInfo } from '../sessions/client-info';
+
+/** Proving that an account's email address is its owner's: the mailed link, resending it, and the login rule. */
+@Injectable()
+export class EmailVerificationService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly config: AppConfig,
+    private readonly users: UsersService,
+    private readonly actionTokens: ActionTokensService,
+    private readonly mailer: Mailer,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Issues a verification token in the caller's transaction; the mail goes out once it commits. */
+  async sendLink(transaction: Transaction, user: Pick<User, 'id' | 'email'>): Promise<void> {
+    const ttlSeconds = this.config.accountTokens.emailVerificationTtlSeconds;
+    const token = await this.actionTokens.issue(transaction.client, user.id, 'EMAIL_VERIFICATION', ttlSeconds);
+    const link = `${this.config.mail.publicUrl}/verify-email?token=${encodeURIComponent(token)}`;
+    transaction.afterCommit(() =>
+      this.mailer.dispatch(verifyEmailMessage({ to: user.email, link, expiresInSeconds: ttlSeconds })),
+    );
+  }
+
+  /** A new link for the caller; an already verified account gets nothing (and no error). */
+  async resend(userId: string): Promise<void> {
+    const user = await this.users.findById(userId);
+    if (!user) throw new DomainError('INVALID_TOKEN', 'The account of this access token no longer exists');
+    if (user.emailVerifiedAt !== null) return;
+    await this.prisma.transaction((transaction) => this.sendLink(transaction, user));
+  }
+
+  async verify(token: string, client: ClientInfo): Promise<void> {
+    await this.prisma.transaction(async (transaction) => {
+      const userId = await this.actionTokens.consume(transaction.client, token, 'EMAIL_VERIFICATION');
+      if (!userId) {
+        throw new DomainError('INVALID_VERIFICATION_TOKEN', 'The verification link is invalid, used or expired');
+      }
+      await this.users.markEmailVerified(transaction.client, userId);
+      await this.audit.record(
+        { type: 'EMAIL_VERIFIED', actorId: userId, subjectId: userId, origin: client },
+        transaction.client,
+      );
+    });
+  }
+
+  /**
+   * With REQUIRE_VERIFIED_EMAIL, refuses the login of an unverified account. Called only once the
+   * password is known to be right, so it tells nothing to someone who does not know it.
+   */
+  async assertLoginAllowed(user: User, client: ClientInfo): Promise<void> {
+    if (!this.config.accountTokens.requireVerifiedEmail || user.emailVerifiedAt !== null) return;
+    await this.audit.record({
+      type: 'LOGIN_FAILED',
+      subjectId: user.id,
+      email: user.email,
+      origin: client,
+      details: { reason: 'EMAIL_NOT_VERIFIED' },
+    });
+    throw new DomainError('EMAIL_NOT_VERIFIED', 'Verify your email address before signing in');
+  }
+}

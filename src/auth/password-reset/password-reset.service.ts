@@ -1,0 +1,95 @@
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { AuditService } from '../../audit/audit.service';
+import { BackgroundTasks } from '../../common/background/background-tasks';
+import { DomainError } from '../../common/errors/domain.error';
+import { AppConfig } from '../../config/app-config';
+import { passwordResetMessage } from '../../mail/mail-templates';
+import { Mailer } from '../../mail/mailer';
+import { PrismaService } from '../../prisma/prisma.service';
+import { UsersService } from '../../users/users.service';
+import { ActionTokensService } from '../action-tokens/action-tokens.service';
+import { PasswordHasher } from '../passwords/password-hasher';
+import { PasswordPolicy } from '../passwords/password-policy';
+import { SessionsService } from '../sessions/sessions.service';
+import { ClientInfo } from '../sessions/client-info';
+
+/** Forgot password (a mailed one-time link) and reset password (that link plus a new password). */
+@Injectable()
+export class PasswordResetService implements BeforeApplicationShutdown {
+  private readonly background = new BackgroundTasks(new Logger(PasswordResetService.name));
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly config: AppConfig,
+    private readonly users: UsersService,
+    private readonly actionTokens: ActionTokensService,
+    private readonly sessions: SessionsService,
+    private readonly hasher: PasswordHasher,
+    private readonly policy: PasswordPolicy,
+    private readonly mailer: Mailer,
+    private readonly audit: AuditService,
+  ) {}
+
+  /**
+   * Starts a reset and returns at once, before even looking the email up. Whether the account
+   * exists decides only work done after the caller has its answer, so neither the answer nor its
+   * timing tells an unknown email from a known one (padding to a fixed time would leak through
+   * load and is hard to get right; doing nothing on the response path cannot leak). A failure of
+   * the lookup, the token or the mail is logged; the caller's answer is 202 regardless.
+   */
+  requestReset(email: string): void {
+    this.background.run('Password reset request', () => this.mailResetLink(email));
+  }
+
+  /**
+   * Sets the new password and ends every session of the user, in one transaction with the token's
+   * consumption: of concurrent uses of one token exactly one succeeds. The password is checked
+   * and hashed before the transaction, so no transaction is held open for bcrypt.
+   */
+  async resetPassword(token: string, newPassword: string, client: ClientInfo): Promise<void> {
+    const userId = await this.actionTokens.peek(token, 'PASSWORD_RESET');
+    const user = userId ? await this.users.findById(userId) : null;
+    if (!user) throw invalidToken();
+    this.policy.assertAcceptable(newPassword, 'newPassword', { email: user.email });
+    const passwordHash = await this.hasher.hash(newPassword);
+
+    await this.prisma.transaction(async (transaction) => {
+      const consumedBy = await this.actionTokens.consume(transaction.client, token, 'PASSWORD_RESET');
+      if (consumedBy !== user.id) throw invalidToken();
+      await this.users.resetPassword(transaction.client, user.id, passwordHash);
+      const ended = await this.sessions.revokeAllForUser(transaction, user.id, 'PASSWORD_RESET');
+      await this.audit.record(
+        {
+          type: 'PASSWORD_RESET',
+          actorId: user.id,
+          subjectId: user.id,
+          email: user.email,
+          origin: client,
+          details: { sessionsEnded: ended.length },
+        },
+        transaction.client,
+      );
+    });
+  }
+
+  /** Reset requests still being handled when shutdown begins are finished first. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.background.drain();
+  }
+
+  private async mailResetLink(email: string): Promise<void> {
+    const user = await this.users.findByEmail(email);
+    // A disabled account could not sign in with a new password anyway.
+    if (!user || user.status !== 'ACTIVE') return;
+    const ttlSeconds = this.config.accountTokens.passwordResetTtlSeconds;
+    const token = await this.prisma.transaction((transaction) =>
+      this.actionTokens.issue(transaction.client, user.id, 'PASSWORD_RESET', ttlSeconds),
+    );
+    const link = `${this.config.mail.publicUrl}/reset-password?token=${encodeURIComponent(token)}`;
+    await this.mailer.send(passwordResetMessage({ to: user.email, link, expiresInSeconds: ttlSeconds }));
+  }
+}
+
+function invalidToken(): DomainError {
+  return new DomainError('INVALID_RESET_TOKEN', 'The reset link is invalid, used or expired');
+}

@@ -1,0 +1,94 @@
+/** The messages this service mails, each as plain text and HTML. Every inserted value is HTML-escaped. */
+import { MailMessage } from './mailer';
+
+export interface LinkMailInput {
+  readonly to: string;
+  /** The link that carries the one-time token. */
+  readonly link: string;
+  /** How long the link works. */
+  readonly expiresInSeconds: number;
+}
+
+export function verifyEmailMessage({ to, link, expiresInSeconds }: LinkMailInput): MailMessage {
+  const lifetime = describeDuration(expiresInSeconds);
+  return {
+    to,
+    subject: 'Confirm your email address',
+    text: [
+      'Please confirm that this is your email address by opening this link:',
+      '',
+      link,
+      '',
+      `The link works once and expires in ${lifetime}.`,
+      'If you did not create an account, ignore this message.',
+    ].join('\n'),
+    html: htmlDocument([
+      paragraph('Please confirm that this is your email address:'),
+      button(link, 'Confirm email address'),
+      paragraph(
+        `The link works once and expires in ${lifetime}. If you did not create an account, ignore this message.`,
+      ),
+    ]),
+  };
+}
+
+export function passwordResetMessage({ to, link, expiresInSeconds }: LinkMailInput): MailMessage {
+  const lifetime = describeDuration(expiresInSeconds);
+  return {
+    to,
+    subject: 'Reset your password',
+    text: [
+      'Someone asked to reset the password of your account. To choose a new password, open this link:',
+      '',
+      link,
+      '',
+      `The link works once and expires in ${lifetime}. Resetting signs you out everywhere.`,
+      'If you did not ask for this, ignore this message: your password stays as it is.',
+    ].join('\n'),
+    html: htmlDocument([
+      paragraph('Someone asked to reset the password of your account. To choose a new password:'),
+      button(link, 'Reset password'),
+      paragraph(`The link works once and expires in ${lifetime}. Resetting signs you out everywhere.`),
+      paragraph('If you did not ask for this, ignore this message: your password stays as it is.'),
+    ]),
+  };
+}
+
+export function escapeHtml(value: string): string {
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/** "30 minutes", "24 hours", "1 day": the largest whole unit. */
+export function describeDuration(seconds: number): string {
+  const units: Array<[string, number]> = [
+    ['day', 86400],
+    ['hour', 3600],
+    ['minute', 60],
+  ];
+  for (const [name, size] of units) {
+    if (seconds >= size && seconds % size === 0) return plural(seconds / size, name);
+  }
+  return seconds >= 60 ? plural(Math.floor(seconds / 60), 'minute') : plural(seconds, 'second');
+}
+
+function plural(count: number, unit: string): string {
+  return `${count} ${unit}${count === 1 ? '' : 's'}`;
+}
+
+function paragraph(text: string): string {
+  return `<p>${escapeHtml(text)}</p>`;
+}
+
+function button(link: string, label: string): string {
+  const href = escapeHtml(link);
+  return `<p><a href="${href}">${escapeHtml(label)}</a></p>\n<p>Or copy this address into your browser: ${href}</p>`;
+}
+
+function htmlDocument(blocks: readonly string[]): string {
+  return `<!doctype html>\n<html><body>\n${blocks.join('\n')}\n</body></html>\n`;
+}
