@@ -27,7 +27,8 @@ export class ServiceProcess {
     return new ServiceProcess(child);
   }
 
-  async waitForOutput(pattern: RegExp, timeoutMs = 15_000): Promise<void> {
+  // Generous: a Node boot on a 2-core machine under load (CI beside other work) can take many seconds.
+  async waitForOutput(pattern: RegExp, timeoutMs = 45_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!pattern.test(this.stdout)) {
       if (this.child.exitCode !== null)
