@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { Server } from 'node:http';
@@ -86,11 +87,32 @@ describe('Sessions purge', () => {
     const transactions = jest.spyOn(prisma, '$transaction');
     try {
       expect(await purge.purgeExpired()).toBe(2500);
-      expect(transactions).toHaveBeenCalledTimes(3);
+      // Three batches of sessions, then one (short) batch of expired reset and verification tokens.
+      expect(transactions).toHaveBeenCalledTimes(4);
     } finally {
       transactions.mockRestore();
     }
     expect(await revokedSessionsOf(userId)).toBe(0);
+  });
+
+  it('deletes reset and verification tokens past their expiry, used or not, and keeps valid ones', async () => {
+    const { user } = await register(server);
+    const token = (purpose: 'PASSWORD_RESET' | 'EMAIL_VERIFICATION', expiresAt: Date, usedAt: Date | null = null) =>
+      prisma.actionToken.create({
+        data: { userId: user.id, purpose, tokenHash: randomBytes(32), expiresAt, usedAt },
+        select: { id: true },
+      });
+    const expired = await token('PASSWORD_RESET', daysAgo(1));
+    const usedAndExpired = await token('EMAIL_VERIFICATION', daysAgo(1), daysAgo(2));
+    const valid = await token('PASSWORD_RESET', new Date(Date.now() + 60_000));
+
+    await purge.purgeExpired();
+
+    const remaining = await prisma.actionToken.findMany({
+      where: { id: { in: [expired.id, usedAndExpired.id, valid.id] } },
+      select: { id: true },
+    });
+    expect(remaining).toEqual([valid]);
   });
 
   it('skips while another instance holds the purge lock', async () => {

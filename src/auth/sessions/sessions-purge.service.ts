@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { AppConfig } from '../../config/app-config';
+import { Prisma } from '../../generated/prisma/client';
 import { PrismaService } from '../../prisma/prisma.service';
 
 export const SESSIONS_PURGE_OPTIONS = Symbol('SESSIONS_PURGE_OPTIONS');
@@ -56,38 +57,62 @@ export class SessionsPurgeService implements BeforeApplicationShutdown {
     await this.running?.catch(() => undefined);
   }
 
-  /** Deletes every session that ended before `now` minus the retention; returns how many it deleted. */
+  /**
+   * Deletes every session that ended before `now` minus the retention, then every password-reset and
+   * verification token past its expiry (used or not, it can never work again); returns how many
+   * sessions it deleted.
+   */
   async purgeExpired(now: Date = new Date()): Promise<number> {
     const endedBefore = new Date(now.getTime() - this.config.session.purgeRetentionSeconds * 1000);
-    let deleted = 0;
-    while (!this.stopping) {
-      const batch = await this.deleteBatch(endedBefore);
-      if (batch === undefined) {
-        this.logger.debug('Session purge skipped: another instance is purging');
-        break;
-      }
-      deleted += batch;
-      if (batch < this.options.batchSize) break;
-    }
-    if (deleted > 0) this.logger.log(`Purged ${deleted} ended session(s)`);
-    return deleted;
-  }
-
-  /** One batch in its own transaction; undefined when another instance holds the purge lock. */
-  private deleteBatch(endedBefore: Date): Promise<number | undefined> {
-    return this.prisma.$transaction(async (transaction) => {
-      const [lock] = await transaction.$queryRaw<Array<{ acquired: boolean }>>`
-        SELECT pg_try_advisory_xact_lock(hashtextextended(${PURGE_LOCK_NAME}, 0)) AS acquired`;
-      if (!lock.acquired) return undefined;
-      // idle_expires_at never passes absolute_expires_at (see schema.prisma), so this condition covers
-      // absolute expiry too while both arms stay on an index. SKIP LOCKED: never wait on a live request.
-      return transaction.$executeRaw`
+    // idle_expires_at never passes absolute_expires_at (see schema.prisma), so this condition covers
+    // absolute expiry too while both arms stay on an index. SKIP LOCKED: never wait on a live request.
+    const sessions = await this.deleteInBatches(
+      (transaction) => transaction.$executeRaw`
         DELETE FROM sessions WHERE id IN (
           SELECT id FROM sessions
           WHERE revoked_at < ${endedBefore} OR idle_expires_at < ${endedBefore}
           LIMIT ${this.options.batchSize}
           FOR UPDATE SKIP LOCKED
-        )`;
+        )`,
+    );
+    const actionTokens = await this.deleteInBatches(
+      (transaction) => transaction.$executeRaw`
+        DELETE FROM action_tokens WHERE id IN (
+          SELECT id FROM action_tokens WHERE expires_at < ${now}
+          LIMIT ${this.options.batchSize}
+          FOR UPDATE SKIP LOCKED
+        )`,
+    );
+    if (sessions > 0) this.logger.log(`Purged ${sessions} ended session(s)`);
+    if (actionTokens > 0) this.logger.log(`Purged ${actionTokens} expired reset or verification token(s)`);
+    return sessions;
+  }
+
+  private async deleteInBatches(
+    deleteBatch: (transaction: Prisma.TransactionClient) => Promise<number>,
+  ): Promise<number> {
+    let deleted = 0;
+    while (!this.stopping) {
+      const batch = await this.underPurgeLock(deleteBatch);
+      if (batch === undefined) {
+        this.logger.debug('Purge skipped: another instance is purging');
+        break;
+      }
+      deleted += batch;
+      if (batch < this.options.batchSize) break;
+    }
+    return deleted;
+  }
+
+  /** One batch in its own transaction; undefined when another instance holds the purge lock. */
+  private underPurgeLock(
+    deleteBatch: (transaction: Prisma.TransactionClient) => Promise<number>,
+  ): Promise<number | undefined> {
+    return this.prisma.$transaction(async (transaction) => {
+      const [lock] = await transaction.$queryRaw<Array<{ acquired: boolean }>>`
+        SELECT pg_try_advisory_xact_lock(hashtextextended(${PURGE_LOCK_NAME}, 0)) AS acquired`;
+      if (!lock.acquired) return undefined;
+      return deleteBatch(transaction);
     });
   }
 }
