@@ -3,6 +3,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { NotesModule } from './examples/notes/notes.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
 import { PrismaModule } from './prisma/prisma.module';
@@ -22,6 +23,8 @@ export class AppModule {
         ScheduleModule.forRoot(),
         HealthModule,
         AuthModule.forRoot(config),
+        // The example feature module of the README's "Extending" section.
+        NotesModule,
       ],
     };
   }
