@@ -14,12 +14,22 @@ describe('isDatabaseUnavailableError', () => {
     ],
     ['a pool timeout', new Error('timeout exceeded when trying to connect')],
     [
+      'a transaction that could not start in time (P2028)',
+      { code: 'P2028', message: 'Transaction API error: Unable to start a transaction in the given time.' },
+    ],
+    [
       'a refused socket wrapped as a cause',
       new Error('query failed', { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) }),
     ],
     ['a client that could not initialise', { name: 'PrismaClientInitializationError' }],
   ])('recognises %s', (_description, error) => {
     expect(isDatabaseUnavailableError(error)).toBe(true);
+  });
+
+  it('does not take other transaction errors (P2028) for an outage', () => {
+    expect(
+      isDatabaseUnavailableError({ code: 'P2028', message: 'Transaction API error: Transaction not found.' }),
+    ).toBe(false);
   });
 
   it.each([

@@ -41,6 +41,13 @@ export function isDatabaseUnavailableError(error: unknown, depth = 0): boolean {
     if (UNAVAILABLE_PRISMA_CODES.has(shape.code) || UNAVAILABLE_SOCKET_CODES.has(shape.code)) return true;
     if (UNAVAILABLE_SQLSTATE.test(shape.code)) return true;
   }
+  // P2028 also names transaction misuse (a bug); only "could not start in time" means a saturated or slow database.
+  if (
+    shape.code === 'P2028' &&
+    typeof shape.message === 'string' &&
+    /Unable to start a transaction/.test(shape.message)
+  )
+    return true;
   const adapterCause = shape.meta?.driverAdapterError?.cause;
   if (adapterCause) {
     if (typeof adapterCause.kind === 'string' && UNAVAILABLE_ADAPTER_KINDS.has(adapterCause.kind)) return true;
