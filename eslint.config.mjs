@@ -52,7 +52,7 @@ export default tseslint.config(
   { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs' } },
   {
     // The entry points hand process.env to the config loader, the one place that interprets it.
-    files: ['src/main.ts', 'src/seed.ts'],
+    files: ['src/main.ts', 'src/seed.ts', 'src/cli/main.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
 );
