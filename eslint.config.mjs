@@ -5,7 +5,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'src/generated/**', 'node_modules/**', '.data/**'] },
+  { ignores: ['dist/**', 'coverage/**', 'src/generated/**', 'test/generated/**', 'node_modules/**', '.data/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   eslintPluginPrettierRecommended,
