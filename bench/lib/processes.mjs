@@ -14,7 +14,7 @@ export async function freePort() {
 }
 
 /** Starts `node bench/<script>` with PORT set; resolves with { url, stop } once it listens. */
-export async function startProcess(script, env, timeoutMs = 30_000) {
+export async function startProcess(script, env, timeoutMs = 120_000) {
   const port = await freePort();
   const child = spawn(process.execPath, [`${BENCH_DIR}${script}`], {
     env: { PATH: process.env.PATH, ...env, PORT: String(port), HOST: '127.0.0.1' },
@@ -26,10 +26,10 @@ export async function startProcess(script, env, timeoutMs = 30_000) {
   child.stderr.on('data', collect);
   const exited = new Promise((resolve) => child.once('exit', resolve));
   await new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`${script} did not listen within ${timeoutMs}ms:\n${output}`)),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${script} did not listen within ${timeoutMs}ms:\n${output}`));
+    }, timeoutMs);
     const check = () => {
       if (/Listening/.test(output)) {
         clearTimeout(timer);
