@@ -205,7 +205,9 @@ async function sessionsUpTo(target) {
 
 /** 50 clients, each refreshing its own session in a chain: every request sends the token the last one returned. */
 async function refreshChains(baseUrl, tokens) {
-  let next = 0;
+  // autocannon resets a connection's context each time its request list restarts, so the chains live
+  // in a pool instead: a request takes a token out, its successor goes back in (one chain per session).
+  const pool = [...tokens];
   const refused = {};
   const measured = await measure({
     url: `${baseUrl}${API}/auth/refresh`,
@@ -213,12 +215,9 @@ async function refreshChains(baseUrl, tokens) {
       {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        setupRequest: (request, context) => {
-          if (context.slot === undefined) context.slot = next++;
-          return { ...request, body: JSON.stringify({ refreshToken: tokens[context.slot] }) };
-        },
-        onResponse: (status, body, context) => {
-          if (status === 200) tokens[context.slot] = JSON.parse(body).refreshToken;
+        setupRequest: (request) => ({ ...request, body: JSON.stringify({ refreshToken: pool.pop() ?? 'chain-lost' }) }),
+        onResponse: (status, body) => {
+          if (status === 200) pool.push(JSON.parse(body).refreshToken);
           else refused[status] = (refused[status] ?? 0) + 1;
         },
       },
