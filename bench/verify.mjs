@@ -35,7 +35,9 @@ function ourVerifier() {
 
 /** JwtStrategy as passport runs it: a per-request copy with success/fail/error, validate() awaited. */
 function bearerCheck() {
-  const revoked = new RevokedSessionsService({}, config);
+  // A transport that announces nothing: only the local lookup is on the request path.
+  const quietTransport = { announceCommitted: () => Promise.resolve() };
+  const revoked = new RevokedSessionsService({}, config, quietTransport);
   revoked.remember(Array.from({ length: OTHER_REVOKED_SESSIONS }, () => randomUUID()));
   const strategy = new JwtStrategy(new AccessTokenService(config), revoked);
   return (request) =>

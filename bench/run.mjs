@@ -1,0 +1,390 @@
+// `npm run bench`: starts the built service on a fresh database and measures, in one run, the guarded
+// route against the same handler unguarded and a bare node:http server, /auth/me, login beside the
+// bcrypt ceiling, chained refreshes with 1k and 1M stored sessions, a tutorial-style Express peer and
+// cross-instance revocation. Prints a table, writes bench/results/latest.json, table.md and latency.svg.
+// BENCH_QUICK=1 runs every section for seconds, with 10,000 instead of 1,000,000 sessions.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import bcrypt from 'bcrypt';
+import { machine, printTable, writeJson } from './harness.mjs';
+import { createBenchDatabase, insertSessions } from './lib/database.mjs';
+import { CONNECTIONS, DURATION_S, call, measure, percentile, round } from './lib/load.mjs';
+import { startProcess } from './lib/processes.mjs';
+import { latencySvg, markdownTable } from './lib/report.mjs';
+import { measureRevocation } from './lib/revocation.mjs';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
+const LARGE_SESSION_COUNT = QUICK ? 10_000 : 1_000_000;
+const BCRYPT_COST = 12;
+const LOGIN_CONNECTIONS = 16;
+// A login takes a few hundred ms: a longer window so that enough complete to count.
+const LOGIN_DURATION_S = QUICK ? 5 : 15;
+const PASSWORD = 'bench-Vq7!correct-horse-battery';
+const API = '/api/v1';
+
+const processes = [];
+async function start(script, env) {
+  const started = await startProcess(script, env);
+  processes.push(started);
+  return started;
+}
+async function stop(started) {
+  processes.splice(processes.indexOf(started), 1);
+  await started.stop();
+}
+
+const log = (message) => console.error(`[bench] ${message}`);
+const database = await createBenchDatabase();
+log(`fresh database: ${database.where}`);
+try {
+  await main();
+} finally {
+  await Promise.allSettled(processes.map((p) => p.stop()));
+  await database.drop();
+}
+
+async function main() {
+  const serviceEnv = {
+    NODE_ENV: 'production',
+    DATABASE_URL: database.url,
+    JWT_ACCESS_SECRET: randomBytes(32).toString('base64url'),
+    LOG_LEVEL: 'warn',
+    BCRYPT_COST: String(BCRYPT_COST),
+    THROTTLE_AUTH_LIMIT: '1000000',
+    THROTTLE_AUTH_TTL: '1s',
+    LOCKOUT_THRESHOLD: '1000000',
+    ACCOUNT_FAILURE_LIMIT: '1000000',
+    ...(process.env.REDIS_URL
+      ? { REDIS_URL: process.env.REDIS_URL, REDIS_KEY_PREFIX: `bench-${randomBytes(4).toString('hex')}:` }
+      : {}),
+  };
+  const results = {};
+
+  log('hash ceiling: parallel bcrypt hashes');
+  const ceilingPerS = await hashCeiling();
+
+  const service = await start('probe-app.mjs', serviceEnv);
+  const email = `bench-${randomBytes(4).toString('hex')}@bench.test`;
+  await call(`${service.url}${API}/auth/register`, {
+    method: 'POST',
+    body: { email, password: PASSWORD },
+    expect: 201,
+  });
+  const login = () => call(`${service.url}${API}/auth/login`, { method: 'POST', body: { email, password: PASSWORD } });
+  const { accessToken } = await login();
+  const bearer = { authorization: `Bearer ${accessToken}` };
+
+  log('guarded / unguarded / bare');
+  results.guarded = await measure({ url: `${service.url}${API}/bench/guarded`, headers: bearer });
+  results.unguarded = await measure({ url: `${service.url}${API}/bench/open` });
+  const bare = await start('bare-server.mjs', {});
+  results.bare = await measure({ url: bare.url });
+  await stop(bare);
+  log('me');
+  results.me = await measure({ url: `${service.url}${API}/auth/me`, headers: bearer });
+
+  log('login storm with a health probe every 50 ms');
+  const stored = [];
+  const probe = probeEvery(50, `${service.url}${API}/health`);
+  results.login = await measure({
+    url: `${service.url}${API}/auth/login`,
+    connections: LOGIN_CONNECTIONS,
+    duration: LOGIN_DURATION_S,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password: PASSWORD }),
+        onResponse: (status, body) => {
+          if (status === 200 && stored.length < CONNECTIONS) stored.push(JSON.parse(body).refreshToken);
+        },
+      },
+    ],
+  });
+  const probeMs = await probe.stop();
+  results.login.probe = { p50: percentile(probeMs, 50), p99: percentile(probeMs, 99), max: Math.max(...probeMs) };
+
+  const freshRefreshTokens = async (have = []) => {
+    const tokens = [...have];
+    while (tokens.length < CONNECTIONS) {
+      const batch = Math.min(8, CONNECTIONS - tokens.length);
+      const pairs = await Promise.all(Array.from({ length: batch }, login));
+      tokens.push(...pairs.map((pair) => pair.refreshToken));
+    }
+    return tokens;
+  };
+  // Before the bulk insert: an instance booting beside a million sessions is not what is measured.
+  log('revocation across two instances');
+  results.revocation = await measureRevocation({ start, stop, env: serviceEnv, sessions: QUICK ? 50 : 200 });
+  log('refresh with 1,000 stored sessions');
+  const small = await sessionsUpTo(1_000);
+  results.refresh_1k = await refreshChains(service.url, await freshRefreshTokens(stored));
+  results.refresh_1k.sessions = small;
+  log(`inserting sessions up to ${LARGE_SESSION_COUNT.toLocaleString('en-US')}`);
+  const large = await sessionsUpTo(LARGE_SESSION_COUNT);
+  log('refresh with the large table');
+  results.refresh_1m = await refreshChains(service.url, await freshRefreshTokens());
+  results.refresh_1m.sessions = large;
+  await stop(service);
+
+  log('verification cost (bench/verify.mjs)');
+  const verify = await runVerify();
+
+  log('peer: Express + jsonwebtoken + bcryptjs');
+  const peer = await start('peers/tutorial-app.mjs', {
+    DATABASE_URL: database.url,
+    JWT_SECRET: serviceEnv.JWT_ACCESS_SECRET,
+  });
+  await call(`${peer.url}/api/auth/register`, { method: 'POST', body: { email, password: PASSWORD }, expect: 201 });
+  const peerLogin = await call(`${peer.url}/api/auth/login`, { method: 'POST', body: { email, password: PASSWORD } });
+  results.peer_guarded = await measure({
+    url: `${peer.url}/api/test/user`,
+    headers: { authorization: `Bearer ${peerLogin.accessToken}` },
+  });
+  results.peer_login = await measure({
+    url: `${peer.url}/api/auth/login`,
+    connections: LOGIN_CONNECTIONS,
+    duration: LOGIN_DURATION_S,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: PASSWORD }),
+  });
+  await stop(peer);
+
+  report(results, ceilingPerS, verify);
+}
+
+/** bcrypt hashes per second at BCRYPT_COST, as many in flight as the libuv pool runs (what login can reach). */
+async function hashCeiling() {
+  const input = randomBytes(32).toString('base64'); // the length of the service's peppered pre-hash
+  const deadline = Date.now() + Math.max(DURATION_S, 4) * 1000;
+  const started = process.hrtime.bigint();
+  let done = 0;
+  const worker = async () => {
+    while (Date.now() < deadline) {
+      await bcrypt.hash(input, BCRYPT_COST);
+      done++;
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
+  return done / (Number(process.hrtime.bigint() - started) / 1e9);
+}
+
+function probeEvery(intervalMs, url) {
+  const samples = [];
+  const pending = new Set();
+  const timer = setInterval(() => {
+    const t0 = performance.now();
+    const request = fetch(url)
+      .then((response) => response.arrayBuffer())
+      .then(() => samples.push(performance.now() - t0))
+      .catch(() => samples.push(NaN))
+      .finally(() => pending.delete(request));
+    pending.add(request);
+  }, intervalMs);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await Promise.all(pending);
+      return samples.map((ms) => round(ms, 2));
+    },
+  };
+}
+
+async function sessionsUpTo(target) {
+  const pg = await import('pg');
+  const client = new pg.default.Client({ connectionString: database.url });
+  await client.connect();
+  const { rows } = await client.query('SELECT count(*)::int AS n FROM sessions');
+  await client.end();
+  return rows[0].n >= target ? rows[0].n : insertSessions(database.url, target - rows[0].n);
+}
+
+/** 50 clients, each refreshing its own session in a chain: every request sends the token the last one returned. */
+async function refreshChains(baseUrl, tokens) {
+  // autocannon resets a connection's context each time its request list restarts, so the chains live
+  // in a pool instead: a request takes a token out, its successor goes back in (one chain per session).
+  const pool = [...tokens];
+  const refused = {};
+  const measured = await measure({
+    url: `${baseUrl}${API}/auth/refresh`,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request) => ({ ...request, body: JSON.stringify({ refreshToken: pool.pop() ?? 'chain-lost' }) }),
+        onResponse: (status, body) => {
+          if (status === 200) pool.push(JSON.parse(body).refreshToken);
+          else refused[status] = (refused[status] ?? 0) + 1;
+        },
+      },
+    ],
+  });
+  return { ...measured, refused };
+}
+
+function runVerify() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [fileURLToPath(new URL('./verify.mjs', import.meta.url))], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`verify.mjs exited with ${code}`));
+      resolve(JSON.parse(readFileSync(`${RESULTS_DIR}verify.json`, 'utf8')));
+    });
+  });
+}
+
+function report(r, ceilingPerS, verify) {
+  const ms = (v) => (Number.isFinite(v) ? round(v, 2) : '-');
+  const rps = (v) => Math.round(v).toLocaleString('en-US');
+  const ratio = (a, b) => round(a / b, 2);
+  const summary = {
+    guarded: { rps: r.guarded.rps, p50: r.guarded.p50, p99: r.guarded.p99 },
+    unguarded: { rps: r.unguarded.rps, p50: r.unguarded.p50, p99: r.unguarded.p99 },
+    bare: { rps: r.bare.rps, p50: r.bare.p50, p99: r.bare.p99 },
+    ratios: {
+      guarded_vs_unguarded: ratio(r.guarded.rps, r.unguarded.rps),
+      guarded_vs_bare: ratio(r.guarded.rps, r.bare.rps),
+    },
+    me: { rps: r.me.rps, p50: r.me.p50, p99: r.me.p99 },
+    verify_us: verify.verify_us,
+    verify_miss_us: verify.verify_miss_us,
+    hmac_us: verify.hmac_us,
+    login: {
+      per_s: r.login.rps,
+      ceiling_per_s: round(ceilingPerS, 1),
+      vs_ceiling: ratio(r.login.rps, ceilingPerS),
+      p50: r.login.p50,
+      p99: r.login.p99,
+      probe_p50: r.login.probe.p50,
+      probe_p99: r.login.probe.p99,
+      probe_max: r.login.probe.max,
+      bcrypt_cost: BCRYPT_COST,
+    },
+    refresh: {
+      rps: r.refresh_1k.rps,
+      p50_1k: r.refresh_1k.p50,
+      p99_1k: r.refresh_1k.p99,
+      rps_1m: r.refresh_1m.rps,
+      p50_1m: r.refresh_1m.p50,
+      p99_1m: r.refresh_1m.p99,
+      sessions_small: r.refresh_1k.sessions,
+      sessions_large: r.refresh_1m.sessions,
+      errors: r.refresh_1k.errors + r.refresh_1m.errors,
+      refused_statuses_1k: r.refresh_1k.refused,
+      refused_statuses_1m: r.refresh_1m.refused,
+    },
+    peer: {
+      guarded_rps: r.peer_guarded.rps,
+      guarded_p99: r.peer_guarded.p99,
+      login_per_s: r.peer_login.rps,
+      login_p99: r.peer_login.p99,
+    },
+    revocation: r.revocation,
+    method: {
+      quick: QUICK,
+      duration_s: DURATION_S,
+      connections: CONNECTIONS,
+      login_connections: LOGIN_CONNECTIONS,
+      tool: 'autocannon',
+      login_duration_s: LOGIN_DURATION_S,
+    },
+    machine: machine(),
+    at: new Date().toISOString(),
+  };
+
+  const large = r.refresh_1m.sessions.toLocaleString('en-US');
+  const rows = [
+    ['section', 'req/s', 'p50 ms', 'p99 ms', 'notes'],
+    [
+      'guarded (bearer)',
+      rps(r.guarded.rps),
+      ms(r.guarded.p50),
+      ms(r.guarded.p99),
+      `x${summary.ratios.guarded_vs_unguarded} of unguarded, x${summary.ratios.guarded_vs_bare} of bare`,
+    ],
+    ['unguarded (same handler)', rps(r.unguarded.rps), ms(r.unguarded.p50), ms(r.unguarded.p99), ''],
+    ['bare node:http', rps(r.bare.rps), ms(r.bare.p50), ms(r.bare.p99), 'ceiling'],
+    ['me (GET /auth/me)', rps(r.me.rps), ms(r.me.p50), ms(r.me.p99), ''],
+    [
+      'verify',
+      '',
+      '',
+      '',
+      `${verify.verify_us} us per token (cache hit), ${verify.verify_miss_us} us miss; HMAC ${verify.hmac_us} us`,
+    ],
+    [
+      'login (cost 12)',
+      rps(r.login.rps),
+      ms(r.login.p50),
+      ms(r.login.p99),
+      `ceiling ${round(ceilingPerS, 1)} hashes/s (x${summary.login.vs_ceiling}); /health probe p50 ${ms(r.login.probe.p50)}, p99 ${ms(r.login.probe.p99)}, max ${ms(r.login.probe.max)} ms`,
+    ],
+    [
+      'refresh, 1,000 sessions',
+      rps(r.refresh_1k.rps),
+      ms(r.refresh_1k.p50),
+      ms(r.refresh_1k.p99),
+      `${r.refresh_1k.errors} errors ${JSON.stringify(r.refresh_1k.refused)}`,
+    ],
+    [
+      `refresh, ${large} sessions`,
+      rps(r.refresh_1m.rps),
+      ms(r.refresh_1m.p50),
+      ms(r.refresh_1m.p99),
+      `${r.refresh_1m.errors} errors ${JSON.stringify(r.refresh_1m.refused)}; p99 x${ratio(r.refresh_1m.p99, r.refresh_1k.p99)} of 1,000`,
+    ],
+    [
+      'peer guarded (Express+jsonwebtoken)',
+      rps(r.peer_guarded.rps),
+      ms(r.peer_guarded.p50),
+      ms(r.peer_guarded.p99),
+      `ours x${ratio(r.guarded.rps, r.peer_guarded.rps)}`,
+    ],
+    [
+      'peer login (bcryptjs 12)',
+      rps(r.peer_login.rps),
+      ms(r.peer_login.p50),
+      ms(r.peer_login.p99),
+      `ours x${ratio(r.login.rps, r.peer_login.rps)}`,
+    ],
+    [
+      'revocation (2 instances)',
+      '',
+      ms(r.revocation.p50),
+      ms(r.revocation.p99),
+      `logout on A to first 401 on B, ${r.revocation.sessions} sessions${r.revocation.redis ? ', Redis' : ', Postgres NOTIFY'}`,
+    ],
+  ];
+  console.log('');
+  printTable(rows[0], rows.slice(1));
+  const host = summary.machine;
+  const footer = `${host.cpus} cpus (${host.cpu_model}), node ${host.node}, ${DURATION_S} s per measurement (login ${LOGIN_DURATION_S} s), ${CONNECTIONS} connections (login ${LOGIN_CONNECTIONS}), ${QUICK ? 'BENCH_QUICK' : 'full run'}, ${summary.at}`;
+  console.log(`\n${footer}`);
+
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeJson(`${RESULTS_DIR}latest.json`, summary);
+  writeFileSync(`${RESULTS_DIR}table.md`, `${markdownTable(rows)}\n\n${footer}\n`);
+  const chartRows = [
+    ['guarded', r.guarded],
+    ['unguarded', r.unguarded],
+    ['bare node:http', r.bare],
+    ['me', r.me],
+    ['login', r.login],
+    ['/health during login storm', { p50: r.login.probe.p50, p90: percentile([], 90), p99: r.login.probe.p99 }],
+    ['refresh, 1,000 sessions', r.refresh_1k],
+    [`refresh, ${large} sessions`, r.refresh_1m],
+    ['peer guarded', r.peer_guarded],
+    ['peer login', r.peer_login],
+    ['revocation', r.revocation],
+  ].map(([label, s]) => ({ label, p50: s.p50, p90: s.p90, p99: s.p99 }));
+  writeFileSync(
+    `${RESULTS_DIR}latency.svg`,
+    latencySvg(chartRows, `Latency percentiles per section (ms, log scale) - ${footer}`),
+  );
+  console.log(`written ${RESULTS_DIR}latest.json, table.md, latency.svg`);
+}
