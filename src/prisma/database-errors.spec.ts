@@ -22,6 +22,10 @@ describe('isDatabaseUnavailableError', () => {
       new Error('query failed', { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) }),
     ],
     ['a client that could not initialise', { name: 'PrismaClientInitializationError' }],
+    [
+      'a commit that lost its connection (a bare DriverAdapterError)',
+      Object.assign(new Error('ConnectionClosed'), { name: 'DriverAdapterError', cause: { kind: 'ConnectionClosed' } }),
+    ],
   ])('recognises %s', (_description, error) => {
     expect(isDatabaseUnavailableError(error)).toBe(true);
   });

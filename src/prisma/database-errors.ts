@@ -27,6 +27,8 @@ const UNAVAILABLE_SOCKET_CODES = new Set([
 
 interface ErrorShape {
   name?: unknown;
+  /** A DriverAdapterError's cause: { kind: 'ConnectionClosed' }, raised bare when a commit loses its connection. */
+  kind?: unknown;
   code?: unknown;
   message?: unknown;
   meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown } } };
@@ -48,6 +50,7 @@ export function isDatabaseUnavailableError(error: unknown, depth = 0): boolean {
     /Unable to start a transaction/.test(shape.message)
   )
     return true;
+  if (typeof shape.kind === 'string' && UNAVAILABLE_ADAPTER_KINDS.has(shape.kind)) return true;
   const adapterCause = shape.meta?.driverAdapterError?.cause;
   if (adapterCause) {
     if (typeof adapterCause.kind === 'string' && UNAVAILABLE_ADAPTER_KINDS.has(adapterCause.kind)) return true;
