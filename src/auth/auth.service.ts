@@ -100,18 +100,12 @@ export class AuthService {
 
   async logoutAll(caller: AuthenticatedUser, client: ClientInfo): Promise<void> {
     await this.prisma.transaction(async (transaction) => {
-      const ended = await this.sessions.revokeAllForUser(transaction, caller.id, 'LOGOUT_ALL');
-      await this.audit.record(
-        {
-          type: 'LOGOUT_ALL',
-          actorId: caller.id,
-          subjectId: caller.id,
-          sessionId: caller.sessionId,
-          origin: client,
-          details: { sessionsEnded: ended.length },
-        },
-        transaction.client,
-      );
+      await this.sessions.revokeAllForUserAndRecord(transaction, caller.id, 'LOGOUT_ALL', {
+        type: 'LOGOUT_ALL',
+        actorId: caller.id,
+        sessionId: caller.sessionId,
+        origin: client,
+      });
     });
   }
 
@@ -133,17 +127,12 @@ export class AuthService {
     const passwordHash = await this.hasher.hash(passwords.newPassword);
     await this.prisma.transaction(async (transaction) => {
       await transaction.client.user.update({ where: { id: user.id }, data: { passwordHash } });
-      const ended = await this.sessions.revokeAllForUser(transaction, user.id, 'PASSWORD_CHANGED', caller.sessionId);
-      await this.audit.record(
-        {
-          type: 'PASSWORD_CHANGED',
-          actorId: user.id,
-          subjectId: user.id,
-          sessionId: caller.sessionId,
-          origin: client,
-          details: { sessionsEnded: ended.length },
-        },
-        transaction.client,
+      await this.sessions.revokeAllForUserAndRecord(
+        transaction,
+        user.id,
+        'PASSWORD_CHANGED',
+        { type: 'PASSWORD_CHANGED', actorId: user.id, sessionId: caller.sessionId, origin: client },
+        caller.sessionId,
       );
     });
   }

@@ -1,5 +1,4 @@
 /** `revoke-sessions`: ends every live session of one user, as an admin's revocation does, and audits it. */
-import { AuditService } from '../audit/audit.service';
 import { SessionsService } from '../auth/sessions/sessions.service';
 import { PrismaService } from '../prisma/prisma.service';
 import { UsersService } from '../users/users.service';
@@ -26,21 +25,14 @@ export async function revokeSessions(
     const user = await app.get(UsersService).findByEmail(email);
     if (!user) throw new CommandFailure(`No user has the email ${email}`);
     const sessions = app.get(SessionsService);
-    const audit = app.get(AuditService);
     // Revoked in one transaction with the audit row; Postgres NOTIFY tells every instance on commit.
-    const ended = await app.get(PrismaService).transaction(async (transaction) => {
-      const revoked = await sessions.revokeAllForUser(transaction, user.id, 'REVOKED_BY_ADMIN');
-      await audit.record(
-        {
-          type: 'SESSION_REVOKED',
-          subjectId: user.id,
-          email: user.email,
-          details: { sessionsEnded: revoked.length, by: 'cli', ...(reason ? { reason } : {}) },
-        },
-        transaction.client,
-      );
-      return revoked.length;
-    });
+    const ended = await app.get(PrismaService).transaction((transaction) =>
+      sessions.revokeAllForUserAndRecord(transaction, user.id, 'REVOKED_BY_ADMIN', {
+        type: 'SESSION_REVOKED',
+        email: user.email,
+        details: { by: 'cli', ...(reason ? { reason } : {}) },
+      }),
+    );
     process.stdout.write(`Revoked ${ended} session${ended === 1 ? '' : 's'} of ${email}\n`);
     return 0;
   });

@@ -1,5 +1,4 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
-import { AuditService } from '../../audit/audit.service';
 import { BackgroundTasks } from '../../common/background/background-tasks';
 import { DomainError } from '../../common/errors/domain.error';
 import { AppConfig } from '../../config/app-config';
@@ -27,7 +26,6 @@ export class PasswordResetService implements BeforeApplicationShutdown {
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
     private readonly mailer: Mailer,
-    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -57,18 +55,12 @@ export class PasswordResetService implements BeforeApplicationShutdown {
       const consumedBy = await this.actionTokens.consume(transaction.client, token, 'PASSWORD_RESET');
       if (consumedBy !== user.id) throw invalidToken();
       await this.users.resetPassword(transaction.client, user.id, passwordHash);
-      const ended = await this.sessions.revokeAllForUser(transaction, user.id, 'PASSWORD_RESET');
-      await this.audit.record(
-        {
-          type: 'PASSWORD_RESET',
-          actorId: user.id,
-          subjectId: user.id,
-          email: user.email,
-          origin: client,
-          details: { sessionsEnded: ended.length },
-        },
-        transaction.client,
-      );
+      await this.sessions.revokeAllForUserAndRecord(transaction, user.id, 'PASSWORD_RESET', {
+        type: 'PASSWORD_RESET',
+        actorId: user.id,
+        email: user.email,
+        origin: client,
+      });
     });
   }
 

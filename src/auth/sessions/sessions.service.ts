@@ -3,7 +3,7 @@ import { DomainError } from '../../common/errors/domain.error';
 import { AppConfig } from '../../config/app-config';
 import { Prisma, RefreshToken, Session, SessionRevocationReason, User } from '../../generated/prisma/client';
 import { PrismaService, Transaction } from '../../prisma/prisma.service';
-import { AuditService } from '../../audit/audit.service';
+import { AuditEventInput, AuditService } from '../../audit/audit.service';
 import { AccessTokenService, IssuedAccessToken } from '../tokens/access-token.service';
 import { hashRefreshToken, newRefreshToken, openWithToken, sealForTokenHolder } from '../tokens/refresh-token';
 import { ClientInfo } from './client-info';
@@ -147,6 +147,25 @@ export class SessionsService {
       { userId, ...(exceptSessionId ? { id: { not: exceptSessionId } } : {}) },
       reason,
     );
+  }
+
+  /**
+   * Ends the user's sessions (all but `exceptSessionId`) and records `event` about it, with the number
+   * ended in its details, in the caller's transaction: logout-all, password change and reset, operators.
+   */
+  async revokeAllForUserAndRecord(
+    transaction: Transaction,
+    userId: string,
+    reason: SessionRevocationReason,
+    event: AuditEventInput,
+    exceptSessionId?: string,
+  ): Promise<number> {
+    const ended = await this.revokeAllForUser(transaction, userId, reason, exceptSessionId);
+    await this.audit.record(
+      { subjectId: userId, ...event, details: { ...event.details, sessionsEnded: ended.length } },
+      transaction.client,
+    );
+    return ended.length;
   }
 
   revoke(
