@@ -10,6 +10,8 @@ import { login, me, register, uniqueEmail } from './support/accounts';
 import { startTestApp } from './support/test-app';
 
 const CLI_JS = join(__dirname, '..', 'dist', 'cli', 'main.js');
+// What `npm run cli` runs after building: the database wrapper only for commands that need it.
+const NPM_CLI_WRAPPER = join(__dirname, '..', 'scripts', 'cli.mjs');
 const ADMIN_PASSWORD = 'velvet-otter-climbs-quietly';
 
 interface CliResult {
@@ -19,9 +21,12 @@ interface CliResult {
 }
 
 /** Runs the built CLI against the test database, as an operator would. */
-function cli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+function cli(
+  args: string[],
+  options: { stdin?: string; env?: Record<string, string>; script?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_JS, ...args], {
+    const child = spawn(process.execPath, [options.script ?? CLI_JS, ...args], {
       env: { ...process.env, LOG_LEVEL: 'silent', BCRYPT_COST: '4', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -193,6 +198,26 @@ describe('Operator CLI (node dist/cli/main.js)', () => {
       expect(missing).toMatchObject({ code: 1, stdout: '' });
       expect(missing.stderr).toMatch(/^Error: Cannot read --current-key-file \/nonexistent\/key.pem: ENOENT\n$/);
       expect((await cli(['rotate-keys', '--algorithm', 'HS256'])).code).toBe(2);
+    });
+  });
+
+  describe('npm run cli (scripts/cli.mjs)', () => {
+    // An empty DATABASE_URL is what with-database.mjs treats as unset: it would start the embedded server.
+    it.each([[['--help']], [['create-admin', '--help']], [['rotate-keys', '--algorithm', 'EdDSA']]])(
+      '%j runs without a database',
+      async (args) => {
+        const result = await cli(args, { script: NPM_CLI_WRAPPER, env: { DATABASE_URL: '' } });
+        expect(result).toMatchObject({ code: 0, stderr: '' });
+        expect(result.stdout).not.toContain('with-database');
+      },
+    );
+
+    it("runs a database command against DATABASE_URL, migrating first, with the command's exit code", async () => {
+      const result = await cli(['revoke-sessions', '--user', uniqueEmail('cli-wrapper-nobody')], {
+        script: NPM_CLI_WRAPPER,
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/Error: No user has the email cli-wrapper-nobody-.+\n$/);
     });
   });
 });

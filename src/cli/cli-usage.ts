@@ -3,6 +3,23 @@
 export const COMMANDS = ['create-admin', 'revoke-sessions', 'rotate-keys'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
+const DATABASE_COMMANDS: readonly CommandName[] = ['create-admin', 'revoke-sessions'];
+
+export function isCommand(name: string): name is CommandName {
+  return (COMMANDS as readonly string[]).includes(name);
+}
+
+/** Whether this command line runs a command against the database (help and rotate-keys do not). */
+export function needsDatabase(argv: readonly string[]): boolean {
+  const [command, ...rest] = argv;
+  return (
+    command !== undefined &&
+    isCommand(command) &&
+    DATABASE_COMMANDS.includes(command) &&
+    !rest.some((arg) => arg === '--help' || arg === '-h')
+  );
+}
+
 export const GLOBAL_HELP = `Usage: npm run cli -- <command> [options]   (or: node dist/cli/main.js <command> [options])
 
 Operator commands for the authentication service.

@@ -4,10 +4,7 @@
  */
 import 'reflect-metadata';
 import { parseArgs, ParseArgsConfig } from 'node:util';
-import { COMMAND_HELP, CommandName, COMMANDS, GLOBAL_HELP, UsageError } from './cli-usage';
-import { createAdmin } from './create-admin.command';
-import { revokeSessions } from './revoke-sessions.command';
-import { rotateKeys } from './rotate-keys.command';
+import { COMMAND_HELP, CommandName, GLOBAL_HELP, isCommand, UsageError } from './cli-usage';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -42,18 +39,15 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(COMMAND_HELP[command]);
     return 0;
   }
+  // Loaded on demand: a command that touches the database loads Nest and Prisma, help and rotate-keys need neither.
   switch (command) {
     case 'create-admin':
-      return createAdmin(values, process.env);
+      return (await import('./create-admin.command.js')).createAdmin(values, process.env);
     case 'revoke-sessions':
-      return revokeSessions(values, process.env);
+      return (await import('./revoke-sessions.command.js')).revokeSessions(values, process.env);
     case 'rotate-keys':
-      return rotateKeys(values);
+      return (await import('./rotate-keys.command.js')).rotateKeys(values);
   }
-}
-
-function isCommand(name: string): name is CommandName {
-  return (COMMANDS as readonly string[]).includes(name);
 }
 
 function parse(command: CommandName, args: string[]): Record<string, string | boolean | undefined> {
