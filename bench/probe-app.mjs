@@ -41,6 +41,6 @@ const { Logger } = createRequire(import.meta.url)('nestjs-pino');
 
 const config = loadAppConfigOrExit(process.env);
 const app = await createApp(config, { imports: [BenchProbeModule] });
-exitGracefullyOnSignals(app, config.http.shutdownGraceSeconds, app.get(Logger));
+exitGracefullyOnSignals(app, config.http.shutdown, app.get(Logger));
 await app.listen({ port: config.http.port, host: config.http.host });
 console.log(`Listening on ${await app.getUrl()}`);

@@ -11,6 +11,7 @@ import { AppModule } from './app.module';
 import { ProblemDetailsFilter } from './common/problem-details/problem-details.filter';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { AppConfig } from './config/app-config';
+import { ShutdownState } from './lifecycle/shutdown-state';
 import { serveOpenApiDocument } from './openapi/openapi-document';
 
 export { API_PREFIX, REQUEST_ID_HEADER };
@@ -53,10 +54,12 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.useGlobalFilters(new ProblemDetailsFilter());
 
   const fastify = app.getHttpAdapter().getInstance();
+  const shutdown = app.get(ShutdownState);
   fastify.addHook('onSend', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
-    // While draining, a keep-alive connection would hold the server open after its last response.
-    if (!fastify.server.listening) reply.header('connection', 'close');
+    // Once shutting down, a keep-alive client reconnects (to another instance) instead of reusing a
+    // connection this one is about to close; such a connection would also hold the server open.
+    if (shutdown.draining || !fastify.server.listening) reply.header('connection', 'close');
   });
 
   serveOpenApiDocument(app);

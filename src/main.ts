@@ -8,7 +8,7 @@ async function bootstrap(): Promise<void> {
   const config = loadAppConfigOrExit(process.env);
   const app = await createApp(config);
   const logger = app.get(Logger);
-  exitGracefullyOnSignals(app, config.http.shutdownGraceSeconds, logger);
+  exitGracefullyOnSignals(app, config.http.shutdown, logger);
   await app.listen({ port: config.http.port, host: config.http.host });
   const { signing } = config.accessToken;
   if (signing.algorithm === 'HS256' && signing.secretGenerated) {

@@ -1,5 +1,48 @@
+import { get, IncomingHttpHeaders } from 'node:http';
+import { STRONG_PASSWORD, TokenPair, uniqueEmail } from './support/accounts';
 import { freePort, ServiceProcess } from './support/service-process';
 import { TcpProxy } from './support/tcp-proxy';
+
+/**
+ * Clients that each send one request after another through fetch's keep-alive pool until stopped;
+ * stop() resolves with every outcome: the status, or the connection error's code.
+ */
+class KeepAliveLoad {
+  private stopping = false;
+  private readonly outcomes: (number | string)[] = [];
+  private readonly clients: Promise<void>[];
+
+  constructor(send: () => Promise<Response>, clients: number) {
+    this.clients = Array.from({ length: clients }, async () => {
+      while (!this.stopping) {
+        try {
+          const response = await send();
+          await response.arrayBuffer();
+          this.outcomes.push(response.status);
+        } catch (error) {
+          this.outcomes.push(String((error as { cause?: { code?: string } }).cause?.code ?? error));
+          return;
+        }
+      }
+    });
+  }
+
+  async stop(): Promise<(number | string)[]> {
+    this.stopping = true;
+    await Promise.all(this.clients);
+    return this.outcomes;
+  }
+}
+
+/** One GET on its own connection, for the response headers fetch hides (Connection). */
+function rawGet(url: string): Promise<{ status?: number; headers: IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    get(url, (response) => {
+      response.resume();
+      response.on('end', () => resolve({ status: response.statusCode, headers: response.headers }));
+    }).on('error', reject);
+  });
+}
 
 describe('The service process (node dist/main.js)', () => {
   describe('configuration', () => {
@@ -46,7 +89,8 @@ describe('The service process (node dist/main.js)', () => {
       await proxy?.close();
     });
 
-    it('lets an in-flight database request finish, refuses new ones, and exits 0', async () => {
+    /** The service on the test database behind the proxy; resolves with its API base URL. */
+    async function startBehindProxy(env: Record<string, string> = {}): Promise<string> {
       proxy = await TcpProxy.start(process.env.DATABASE_URL!);
       const port = await freePort();
       service = ServiceProcess.start({
@@ -55,10 +99,16 @@ describe('The service process (node dist/main.js)', () => {
         PORT: String(port),
         DATABASE_URL: proxy.rewrite(process.env.DATABASE_URL!),
         JWT_ACCESS_SECRET: 'a-production-grade-secret-of-more-than-32-bytes',
+        BCRYPT_COST: '4',
         LOG_LEVEL: 'info',
+        ...env,
       });
       await service.waitForOutput(/Listening on/);
-      const base = `http://127.0.0.1:${port}/api/v1`;
+      return `http://127.0.0.1:${port}/api/v1`;
+    }
+
+    it('lets an in-flight database request finish, refuses new ones, and exits 0', async () => {
+      const base = await startBehindProxy();
       expect((await fetch(`${base}/health/ready`)).status).toBe(200);
 
       // Each database round trip now takes 700 ms, so this request is still running at SIGTERM.
@@ -81,6 +131,58 @@ describe('The service process (node dist/main.js)', () => {
       expect(await response.json()).toMatchObject({ code: 'SERVICE_UNAVAILABLE', detail: 'Not ready: shutting down' });
       expect((await service.exited).code).toBe(0);
       expect(service.stdout).toContain('Shut down cleanly');
+    });
+
+    /** A new user's /auth/me, which reads the database on every call, with the database slowed down. */
+    async function slowMeOfNewUser(base: string): Promise<() => Promise<Response>> {
+      const registered = await fetch(`${base}/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: uniqueEmail('drain'), password: STRONG_PASSWORD }),
+      });
+      const { accessToken } = (await registered.json()) as TokenPair;
+      // Every database round trip now takes 100 ms: with 50 clients most requests are mid-query.
+      proxy.slowDown(100);
+      return () => fetch(`${base}/auth/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+    }
+
+    it('finishes all 50 requests in flight at SIGTERM (keep-alive clients under load) and exits 0', async () => {
+      const me = await slowMeOfNewUser(await startBehindProxy());
+      const load = new KeepAliveLoad(me, 50);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      service.child.kill('SIGTERM');
+      const outcomes = await load.stop();
+
+      expect(outcomes.length).toBeGreaterThan(50);
+      expect(outcomes.filter((outcome) => outcome !== 200)).toEqual([]);
+      expect((await service.exited).code).toBe(0);
+      expect(service.stdout).toContain('Shut down cleanly');
+    });
+
+    it('with SHUTDOWN_DELAY keeps serving, reports not ready and closes each connection after its response', async () => {
+      const base = await startBehindProxy({ SHUTDOWN_DELAY: '3s' });
+      const me = await slowMeOfNewUser(base);
+      const load = new KeepAliveLoad(me, 50);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      service.child.kill('SIGTERM');
+      await service.waitForOutput(/not ready, still serving for 3s/);
+
+      const ready = await fetch(`${base}/health/ready`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ code: 'SERVICE_UNAVAILABLE', detail: 'Not ready: shutting down' });
+      const during = await rawGet(`${base}/health`);
+      expect(during.headers.connection).toBe('close');
+
+      // A request sent after the signal, on a new connection, is still served during the delay; so is the load.
+      expect((await me()).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const outcomes = await load.stop();
+      expect(outcomes.filter((outcome) => outcome !== 200)).toEqual([]);
+      expect(service.stdout).not.toContain('draining in-flight requests');
+
+      expect((await service.exited).code).toBe(0);
+      expect(service.stdout).toContain('Shut down cleanly');
+      await expect(fetch(`${base}/health`)).rejects.toThrow();
     });
   });
 

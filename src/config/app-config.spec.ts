@@ -31,7 +31,7 @@ describe('loadAppConfig', () => {
       trustProxy: false,
       corsOrigins: [],
       bodyLimitBytes: 65536,
-      shutdownGraceSeconds: 10,
+      shutdown: { delaySeconds: 0, graceSeconds: 10 },
     });
     expect(config.database).toEqual({ url: DATABASE_URL, poolSize: 10, connectTimeoutSeconds: 5 });
     expect(config.redisUrl).toBeUndefined();
@@ -57,6 +57,7 @@ describe('loadAppConfig', () => {
       CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
       BODY_LIMIT: '1mb',
       SHUTDOWN_GRACE: '30s',
+      SHUTDOWN_DELAY: '5s',
       DATABASE_POOL_SIZE: '25',
       DATABASE_CONNECT_TIMEOUT: '2s',
       REDIS_URL: 'redis://cache:6379',
@@ -73,7 +74,7 @@ describe('loadAppConfig', () => {
       trustProxy: true,
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
       bodyLimitBytes: 1024 * 1024,
-      shutdownGraceSeconds: 30,
+      shutdown: { delaySeconds: 5, graceSeconds: 30 },
     });
     expect(config.database).toEqual({ url: DATABASE_URL, poolSize: 25, connectTimeoutSeconds: 2 });
     expect(config.redisUrl).toBe('redis://cache:6379');

@@ -26,8 +26,12 @@ export interface HttpConfig {
   readonly corsOrigins: readonly string[];
   /** Largest request body accepted; credential payloads are tiny, so a small limit costs nothing. */
   readonly bodyLimitBytes: number;
-  /** How long SIGTERM waits for in-flight requests before the process exits anyway. */
-  readonly shutdownGraceSeconds: number;
+  readonly shutdown: {
+    /** How long the instance keeps serving after SIGTERM, reporting not ready, before it stops listening. */
+    readonly delaySeconds: number;
+    /** How long in-flight requests then get before the process exits anyway. */
+    readonly graceSeconds: number;
+  };
 }
 
 export interface DatabaseConfig {
@@ -123,7 +127,10 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
     trustProxy: read.boolean('TRUST_PROXY', false),
     corsOrigins: read.origins('CORS_ORIGINS'),
     bodyLimitBytes: read.sizeBytes('BODY_LIMIT', '64kb', { min: 1024, max: 10 * 1024 * 1024 }),
-    shutdownGraceSeconds: read.durationSeconds('SHUTDOWN_GRACE', '10s', { min: 1, max: 300 }),
+    shutdown: {
+      delaySeconds: read.durationSeconds('SHUTDOWN_DELAY', '0s', { min: 0, max: 120 }),
+      graceSeconds: read.durationSeconds('SHUTDOWN_GRACE', '10s', { min: 1, max: 300 }),
+    },
   };
 
   const database: DatabaseConfig = {

@@ -1,8 +1,11 @@
 import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckResult, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { DomainError } from '../common/errors/domain.error';
+import { ShutdownState } from '../lifecycle/shutdown-state';
 import { PrismaService } from '../prisma/prisma.service';
 import { RedisConnection } from '../redis/redis.module';
+
+const shuttingDown = () => new DomainError('SERVICE_UNAVAILABLE', 'Not ready: shutting down');
 
 // A dependency that answers slower than this is as good as down for a load balancer.
 const CHECK_TIMEOUT_MS = 2_000;
@@ -15,6 +18,7 @@ export class ReadinessService {
     private readonly indicators: HealthIndicatorService,
     private readonly prisma: PrismaService,
     private readonly redis: RedisConnection,
+    private readonly shutdown: ShutdownState,
   ) {}
 
   liveness(): Promise<HealthCheckResult> {
@@ -22,6 +26,7 @@ export class ReadinessService {
   }
 
   async readiness(): Promise<HealthCheckResult> {
+    if (this.shutdown.draining) throw shuttingDown();
     const checks: Array<() => PromiseLike<HealthIndicatorResult>> = [() => this.databaseCheck()];
     if (this.redis.client) checks.push(() => this.redisCheck());
     const results = await Promise.all(checks.map((check) => check()));
@@ -36,13 +41,15 @@ export class ReadinessService {
     return this.reportShutdown(this.health.check(results.map((result) => () => result)));
   }
 
-  // Terminus fails every check once shutdown began, so the load balancer stops routing here while in-flight requests drain.
+  // From SIGTERM on (and Terminus once the application closes) every check fails, so the load balancer
+  // stops routing here while this instance still serves and drains.
   private async reportShutdown(check: Promise<HealthCheckResult>): Promise<HealthCheckResult> {
     try {
-      return await check;
+      const result = await check;
+      if (this.shutdown.draining) throw shuttingDown();
+      return result;
     } catch (error) {
-      if (error instanceof ServiceUnavailableException)
-        throw new DomainError('SERVICE_UNAVAILABLE', 'Not ready: shutting down');
+      if (error instanceof ServiceUnavailableException) throw shuttingDown();
       throw error;
     }
   }
