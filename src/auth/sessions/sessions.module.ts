@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../../audit/audit.module';
 import { TokensModule } from '../tokens/tokens.module';
+import { RefreshRotationStore } from './refresh-rotation.store';
 import { revocationTransportProvider } from './revocation-transport.provider';
 import { SessionsPurgeService } from './sessions-purge.service';
 import { SessionsController } from './sessions.controller';
@@ -11,7 +12,13 @@ import { SessionsService } from './sessions.service';
 @Module({
   imports: [TokensModule, AuditModule],
   controllers: [SessionsController],
-  providers: [SessionsService, SessionsPurgeService, RevokedSessionsService, revocationTransportProvider],
+  providers: [
+    SessionsService,
+    RefreshRotationStore,
+    SessionsPurgeService,
+    RevokedSessionsService,
+    revocationTransportProvider,
+  ],
   exports: [SessionsService, RevokedSessionsService],
 })
 export class SessionsModule {}

@@ -5,6 +5,7 @@ import type { RefreshToken, Session, User } from '../../generated/prisma/client'
 import type { PrismaService, Transaction } from '../../prisma/prisma.service';
 import type { AuditService } from '../../audit/audit.service';
 import type { AccessTokenService } from '../tokens/access-token.service';
+import type { RefreshRotationStore, Rotation } from './refresh-rotation.store';
 import type { RevokedSessionsService } from './revoked-sessions.service';
 import { SessionsService } from './sessions.service';
 
@@ -38,7 +39,6 @@ class FakeDatabase {
   }
 
   readonly client = {
-    $transaction: <T>(work: (transaction: unknown) => Promise<T>) => work(this.client),
     transaction: async <T>(work: (transaction: Transaction) => Promise<T>) => {
       const effects: Array<() => void> = [];
       const result = await work({
@@ -57,11 +57,6 @@ class FakeDatabase {
         this.insertToken({ sessionId: session.id, ...refreshTokens.create });
         return Promise.resolve(session);
       },
-      update: ({ where, data }: { where: { id: string }; data: Partial<Session> }) => {
-        const session = { ...this.sessions.get(where.id)!, ...data };
-        this.sessions.set(session.id, session);
-        return Promise.resolve(session);
-      },
       updateManyAndReturn: ({ where, data }: { where: SessionFilter; data: Partial<Session> }) => {
         const matched = [...this.sessions.values()].filter((session) => matches(session, where));
         for (const session of matched) this.sessions.set(session.id, { ...session, ...data });
@@ -71,15 +66,30 @@ class FakeDatabase {
     refreshToken: {
       findUnique: ({ where }: { where: TokenKey }) => Promise.resolve(this.findToken(where)),
       findUniqueOrThrow: ({ where }: { where: TokenKey }) => Promise.resolve(this.findToken(where)!),
-      updateMany: ({ where, data }: { where: { id: string; rotatedAt: null }; data: Partial<RefreshToken> }) => {
-        this.beforeConsume?.();
-        this.beforeConsume = undefined;
-        const token = this.tokens.find((candidate) => candidate.id === where.id && candidate.rotatedAt === null);
-        if (token) Object.assign(token, Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined)));
-        return Promise.resolve({ count: token ? 1 : 0 });
-      },
-      create: ({ data }: { data: Pick<RefreshToken, 'sessionId' | 'tokenHash' | 'generation'> }) =>
-        Promise.resolve(this.insertToken(data)),
+    },
+  };
+
+  /** RefreshRotationStore.apply: its one SQL statement, as one synchronous step. */
+  readonly rotations = {
+    apply: (rotation: Rotation): Promise<boolean> => {
+      this.beforeConsume?.();
+      this.beforeConsume = undefined;
+      const token = this.tokens.find((candidate) => candidate.id === rotation.presentedTokenId);
+      const session = token && this.sessions.get(token.sessionId);
+      if (!token || token.rotatedAt !== null || !session || session.revokedAt !== null) return Promise.resolve(false);
+      Object.assign(token, { rotatedAt: rotation.at, successorSealed: rotation.successorSealed });
+      this.insertToken({
+        sessionId: token.sessionId,
+        tokenHash: rotation.successorHash,
+        generation: rotation.successorGeneration,
+      });
+      Object.assign(session, {
+        lastUsedAt: rotation.at,
+        idleExpiresAt: rotation.idleExpiresAt,
+        userAgent: rotation.userAgent,
+        ip: rotation.ip,
+      });
+      return Promise.resolve(true);
     },
   };
 
@@ -143,6 +153,7 @@ function setUp(env: Record<string, string> = {}) {
     revokedSessions as unknown as RevokedSessionsService,
     accessTokens as unknown as AccessTokenService,
     audit as unknown as AuditService,
+    database.rotations as unknown as RefreshRotationStore,
   );
   const inTransaction = <T>(work: (transaction: Transaction) => Promise<T>) => database.client.transaction(work);
   return { service, database, revokedSessions, audit, inTransaction };
@@ -206,6 +217,15 @@ describe('SessionsService', () => {
     const started = await service.start(database.addUser().id, client);
     database.beforeConsume = () => (database.tokens[0].rotatedAt = new Date());
     expect(await codeOf(service.rotate(started.refreshToken, client))).toBe('REFRESH_TOKEN_REUSED');
+  });
+
+  it('refuses as invalid, not reuse, when the session is revoked between the read and the exchange', async () => {
+    const { service, database, revokedSessions } = setUp();
+    const started = await service.start(database.addUser().id, client);
+    database.beforeConsume = () => (database.sessions.get(started.session.id)!.revokedAt = new Date());
+    expect(await codeOf(service.rotate(started.refreshToken, client))).toBe('INVALID_REFRESH_TOKEN');
+    expect(database.tokens).toHaveLength(1);
+    expect(revokedSessions.announceOnCommit).not.toHaveBeenCalled();
   });
 
   describe('with REFRESH_REUSE_GRACE', () => {

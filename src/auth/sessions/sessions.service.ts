@@ -7,6 +7,7 @@ import { AuditEventInput, AuditService } from '../../audit/audit.service';
 import { AccessTokenService, IssuedAccessToken } from '../tokens/access-token.service';
 import { hashRefreshToken, newRefreshToken, openWithToken, sealForTokenHolder } from '../tokens/refresh-token';
 import { ClientInfo } from './client-info';
+import { RefreshRotationStore } from './refresh-rotation.store';
 import { RevokedSessionsService } from './revoked-sessions.service';
 
 export interface IssuedSession {
@@ -47,6 +48,7 @@ export class SessionsService {
     private readonly revokedSessions: RevokedSessionsService,
     private readonly accessTokens: AccessTokenService,
     private readonly audit: AuditService,
+    private readonly rotations: RefreshRotationStore,
   ) {}
 
   async start(
@@ -79,7 +81,7 @@ export class SessionsService {
    * grace, the immediate predecessor of the current token gets the current pair back instead.
    */
   async rotate(refreshToken: string, client: ClientInfo): Promise<RotatedSession> {
-    const outcome = await this.prisma.$transaction((transaction) => this.tryRotate(refreshToken, client, transaction));
+    const outcome = await this.tryRotate(refreshToken, client);
     switch (outcome.kind) {
       case 'rotated':
         return outcome.rotated;
@@ -196,20 +198,16 @@ export class SessionsService {
     return revoked;
   }
 
-  private async tryRotate(
-    refreshToken: string,
-    client: ClientInfo,
-    transaction: Prisma.TransactionClient,
-  ): Promise<RotationOutcome> {
+  private async tryRotate(refreshToken: string, client: ClientInfo): Promise<RotationOutcome> {
     const now = new Date();
-    const presented = await transaction.refreshToken.findUnique({
+    const presented = await this.prisma.refreshToken.findUnique({
       where: { tokenHash: hashRefreshToken(refreshToken) },
       include: { session: { include: { user: true } } },
     });
     if (!presented) return { kind: 'invalid' };
     const { session } = presented;
     // A consumed token presented again is reuse, even when an earlier replay already ended the session.
-    if (presented.rotatedAt) return this.replayWithinGrace(presented, refreshToken, now, transaction);
+    if (presented.rotatedAt) return this.replayWithinGrace(presented, refreshToken, now);
     if (!this.isLive(session, now)) return { kind: 'invalid' };
 
     const successor = newRefreshToken();
@@ -218,39 +216,34 @@ export class SessionsService {
       sessionId: session.id,
       role: session.user.role,
     });
-    // The row lock makes a concurrent exchange wait here, then find the token already consumed.
-    const consumed = await transaction.refreshToken.updateMany({
-      where: { id: presented.id, rotatedAt: null },
-      data: {
-        rotatedAt: now,
-        successorSealed:
-          this.config.session.reuseGraceSeconds > 0
-            ? this.seal(refreshToken, successor.token, accessToken, now)
-            : undefined,
-      },
-    });
-    if (consumed.count === 0) {
-      // Lost the race: read what the winner committed, so a racer within the grace gets its pair.
-      const consumedBy = await transaction.refreshToken.findUniqueOrThrow({ where: { id: presented.id } });
-      return this.replayWithinGrace({ ...presented, ...consumedBy }, refreshToken, now, transaction);
-    }
-
-    await transaction.refreshToken.create({
-      data: { sessionId: session.id, tokenHash: successor.hash, generation: presented.generation + 1 },
-    });
-    const updated = await transaction.session.update({
-      where: { id: session.id },
-      data: {
-        lastUsedAt: now,
-        idleExpiresAt: this.idleExpiry(now, session.absoluteExpiresAt),
-        userAgent: client.userAgent ?? session.userAgent,
-        ip: client.ip ?? session.ip,
-      },
-    });
-    return {
-      kind: 'rotated',
-      rotated: { session: updated, user: session.user, refreshToken: successor.token, accessToken },
+    const { user, ...consumedSession } = session;
+    const extended: Session = {
+      ...consumedSession,
+      lastUsedAt: now,
+      idleExpiresAt: this.idleExpiry(now, session.absoluteExpiresAt),
+      userAgent: client.userAgent ?? session.userAgent,
+      ip: client.ip ?? session.ip,
     };
+    const applied = await this.rotations.apply({
+      presentedTokenId: presented.id,
+      sessionId: session.id,
+      successorHash: successor.hash,
+      successorGeneration: presented.generation + 1,
+      successorSealed:
+        this.config.session.reuseGraceSeconds > 0 ? this.seal(refreshToken, successor.token, accessToken, now) : null,
+      at: now,
+      idleExpiresAt: extended.idleExpiresAt,
+      userAgent: extended.userAgent,
+      ip: extended.ip,
+    });
+    if (!applied) {
+      // Lost the race, or the session was revoked meanwhile: read what the winner committed, so a
+      // racer within the grace gets its pair.
+      const consumedBy = await this.prisma.refreshToken.findUniqueOrThrow({ where: { id: presented.id } });
+      if (!consumedBy.rotatedAt) return { kind: 'invalid' };
+      return this.replayWithinGrace({ ...presented, ...consumedBy }, refreshToken, now);
+    }
+    return { kind: 'rotated', rotated: { session: extended, user, refreshToken: successor.token, accessToken } };
   }
 
   /**
@@ -262,7 +255,6 @@ export class SessionsService {
     presented: PresentedToken,
     refreshToken: string,
     now: Date,
-    transaction: Prisma.TransactionClient,
   ): Promise<RotationOutcome> {
     const reused: RotationOutcome = {
       kind: 'reused',
@@ -273,7 +265,7 @@ export class SessionsService {
     const { rotatedAt, successorSealed, session } = presented;
     if (!rotatedAt || !successorSealed || now.getTime() - rotatedAt.getTime() > graceMs) return reused;
     if (!this.isLive(session, now)) return reused;
-    const successor = await transaction.refreshToken.findUnique({
+    const successor = await this.prisma.refreshToken.findUnique({
       where: { sessionId_generation: { sessionId: presented.sessionId, generation: presented.generation + 1 } },
       select: { rotatedAt: true },
     });
