@@ -5,11 +5,15 @@ import { SessionsPurgeService } from './sessions-purge.service';
 
 const config = loadAppConfig({ DATABASE_URL: 'postgresql://localhost/auth', SESSION_PURGE_RETENTION: '7d' });
 
-/** A database whose purge lock is free or taken and whose batches delete the given counts in turn. */
-function fakeDatabase(batches: number[], { locked = false } = {}) {
+/**
+ * A database whose batches delete the given counts in turn, and whose purge lock another instance
+ * holds at the attempts (0, 1, ...) for which `takenAt` says so.
+ */
+function fakeDatabase(batches: number[], { takenAt = (attempt: number) => attempt < 0 } = {}) {
   const deletes: unknown[][] = [];
+  let attempts = 0;
   const transaction = {
-    $queryRaw: jest.fn(() => Promise.resolve([{ acquired: !locked }])),
+    $queryRaw: jest.fn(() => Promise.resolve([{ acquired: !takenAt(attempts++) }])),
     $executeRaw: jest.fn((...query: unknown[]) => {
       deletes.push(query);
       return Promise.resolve(batches.shift() ?? 0);
@@ -47,10 +51,24 @@ describe('SessionsPurgeService', () => {
   });
 
   it('deletes nothing while another instance holds the lock', async () => {
-    const { prisma, deletes } = fakeDatabase([3], { locked: true });
+    const { prisma, deletes } = fakeDatabase([3], { takenAt: () => true });
     const purge = new SessionsPurgeService(prisma, config, { batchSize: 3 });
     expect(await purge.purgeExpired()).toBe(0);
     expect(deletes).toHaveLength(0);
+  });
+
+  it('does not go on to the tokens when another instance is purging, so it never takes the lock from it', async () => {
+    const { prisma, deletes } = fakeDatabase([3], { takenAt: (attempt) => attempt === 0 });
+    const purge = new SessionsPurgeService(prisma, config, { batchSize: 3 });
+    expect(await purge.purgeExpired()).toBe(0);
+    expect(deletes).toHaveLength(0);
+  });
+
+  it('leaves the rest, tokens included, to an instance that took the lock between two batches', async () => {
+    const { prisma, deletes } = fakeDatabase([3, 3, 1], { takenAt: (attempt) => attempt === 1 });
+    const purge = new SessionsPurgeService(prisma, config, { batchSize: 3 });
+    expect(await purge.purgeExpired()).toBe(3);
+    expect(deletes).toHaveLength(1);
   });
 
   it('on shutdown, lets the scheduled run finish its batch and starts no other', async () => {

@@ -75,6 +75,9 @@ export class SessionsPurgeService implements BeforeApplicationShutdown {
           FOR UPDATE SKIP LOCKED
         )`,
     );
+    // Another instance took the lock (before us, or between two of our batches): it purges the rest,
+    // the tokens included. Going on would only take the lock from it between its batches.
+    if (sessions.yielded) return sessions.deleted;
     const actionTokens = await this.deleteInBatches(
       (transaction) => transaction.$executeRaw`
         DELETE FROM action_tokens WHERE id IN (
@@ -83,25 +86,27 @@ export class SessionsPurgeService implements BeforeApplicationShutdown {
           FOR UPDATE SKIP LOCKED
         )`,
     );
-    if (sessions > 0) this.logger.log(`Purged ${sessions} ended session(s)`);
-    if (actionTokens > 0) this.logger.log(`Purged ${actionTokens} expired reset or verification token(s)`);
-    return sessions;
+    if (sessions.deleted > 0) this.logger.log(`Purged ${sessions.deleted} ended session(s)`);
+    if (actionTokens.deleted > 0)
+      this.logger.log(`Purged ${actionTokens.deleted} expired reset or verification token(s)`);
+    return sessions.deleted;
   }
 
+  /** Batches until one comes back short; `yielded` when another instance held the lock for one. */
   private async deleteInBatches(
     deleteBatch: (transaction: Prisma.TransactionClient) => Promise<number>,
-  ): Promise<number> {
+  ): Promise<{ deleted: number; yielded: boolean }> {
     let deleted = 0;
     while (!this.stopping) {
       const batch = await this.underPurgeLock(deleteBatch);
       if (batch === undefined) {
         this.logger.debug('Purge skipped: another instance is purging');
-        break;
+        return { deleted, yielded: true };
       }
       deleted += batch;
       if (batch < this.options.batchSize) break;
     }
-    return deleted;
+    return { deleted, yielded: false };
   }
 
   /** One batch in its own transaction; undefined when another instance holds the purge lock. */
