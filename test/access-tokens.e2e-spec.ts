@@ -2,7 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import request from 'supertest';
-import { me, register, TokenPair } from './support/accounts';
+import { claimsOf, me, register, TokenPair } from './support/accounts';
 import { startTestApp } from './support/test-app';
 
 const SECRET = 'e2e-access-token-secret-with-more-than-32-bytes!';
@@ -14,10 +14,6 @@ function base64url(value: object | string): string {
 function signHs256(header: object, payload: object, secret = SECRET): string {
   const signingInput = `${base64url(header)}.${base64url(payload)}`;
   return `${signingInput}.${createHmac('sha256', secret).update(signingInput).digest('base64url')}`;
-}
-
-function claimsOf(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
 }
 
 describe('Access tokens', () => {

@@ -2,12 +2,8 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { PrismaService } from '../src/prisma/prisma.service';
-import { login, me, refresh, register, STRONG_PASSWORD, uniqueEmail } from './support/accounts';
+import { claimsOf, login, me, refresh, register, STRONG_PASSWORD, uniqueEmail } from './support/accounts';
 import { startTestApp } from './support/test-app';
-
-function claimsOf(accessToken: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
-}
 
 describe('Auth', () => {
   let app: NestFastifyApplication;

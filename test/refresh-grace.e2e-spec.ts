@@ -2,14 +2,10 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { PrismaService } from '../src/prisma/prisma.service';
-import { me, refresh, register, TokenPair } from './support/accounts';
+import { me, refresh, register, sessionIdOf, TokenPair } from './support/accounts';
 import { startTestApp } from './support/test-app';
 
 const GRACE_SECONDS = 30;
-
-function sessionIdOf(pair: TokenPair): string {
-  return (JSON.parse(Buffer.from(pair.accessToken.split('.')[1], 'base64url').toString()) as { sid: string }).sid;
-}
 
 describe(`POST /auth/refresh with REFRESH_REUSE_GRACE=${GRACE_SECONDS}s`, () => {
   let app: NestFastifyApplication;

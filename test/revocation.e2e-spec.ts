@@ -7,7 +7,7 @@ import { RedisRevocationTransport } from '../src/auth/sessions/redis-revocation-
 import { RevocationTransport } from '../src/auth/sessions/revocation-transport';
 import { REVOKED_SESSIONS_OPTIONS, RevokedSessionsService } from '../src/auth/sessions/revoked-sessions.service';
 import { PrismaService } from '../src/prisma/prisma.service';
-import { register } from './support/accounts';
+import { register, sessionIdOf } from './support/accounts';
 import { TcpProxy } from './support/tcp-proxy';
 import { startTestApp } from './support/test-app';
 
@@ -31,10 +31,6 @@ const TRANSPORTS: Array<
   [string, string | undefined, typeof PostgresRevocationTransport | typeof RedisRevocationTransport]
 > = [['Postgres NOTIFY', undefined, PostgresRevocationTransport]];
 if (REDIS_URL) TRANSPORTS.push(['Redis pub/sub', REDIS_URL, RedisRevocationTransport]);
-
-function sessionIdOf(accessToken: string): string {
-  return (JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString()) as { sid: string }).sid;
-}
 
 async function logout(server: Server, refreshToken: string): Promise<void> {
   await request(server).post('/api/v1/auth/logout').send({ refreshToken }).expect(204);

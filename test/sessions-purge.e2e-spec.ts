@@ -5,16 +5,12 @@ import type { Server } from 'node:http';
 import { Client } from 'pg';
 import { PURGE_LOCK_NAME, SessionsPurgeService } from '../src/auth/sessions/sessions-purge.service';
 import { PrismaService } from '../src/prisma/prisma.service';
-import { login, refresh, register, TokenPair, uniqueEmail } from './support/accounts';
+import { login, refresh, register, sessionIdOf, TokenPair, uniqueEmail } from './support/accounts';
 import { startTestApp } from './support/test-app';
 
 const DAY_MS = 86_400_000;
 // SESSION_PURGE_RETENTION is 7 days by default: 8 days ago is past it, 6 days ago is not.
 const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS);
-
-function sessionIdOf(pair: TokenPair): string {
-  return (JSON.parse(Buffer.from(pair.accessToken.split('.')[1], 'base64url').toString()) as { sid: string }).sid;
-}
 
 describe('Sessions purge', () => {
   let app: NestFastifyApplication;

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { PrismaService } from '../src/prisma/prisma.service';
-import { bearer, login, me, refresh, register, STRONG_PASSWORD, TokenPair } from './support/accounts';
+import { bearer, login, me, refresh, register, sessionIdOf, STRONG_PASSWORD, TokenPair } from './support/accounts';
 import { startTestApp } from './support/test-app';
 
 interface SessionBody {
@@ -15,9 +15,6 @@ interface SessionBody {
   ip: string | null;
   current: boolean;
 }
-
-const sessionIdOf = (pair: TokenPair) =>
-  (JSON.parse(Buffer.from(pair.accessToken.split('.')[1], 'base64url').toString()) as { sid: string }).sid;
 
 describe('Sessions and password change', () => {
   let app: NestFastifyApplication;

@@ -17,6 +17,16 @@ export function uniqueEmail(label = 'user'): string {
   return `${label}-${randomUUID()}@example.com`;
 }
 
+/** The claims of an access token, decoded without verification: tests read them, the service never does. */
+export function claimsOf(accessToken: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
+}
+
+/** The session a token pair (or its access token) belongs to: the `sid` claim. */
+export function sessionIdOf(tokens: string | { readonly accessToken: string }): string {
+  return claimsOf(typeof tokens === 'string' ? tokens : tokens.accessToken).sid as string;
+}
+
 export async function register(server: Server, email = uniqueEmail(), password = STRONG_PASSWORD): Promise<TokenPair> {
   const response = await request(server).post('/api/v1/auth/register').send({ email, password });
   if (response.status !== 201) throw new Error(`register failed: ${response.status} ${response.text}`);
