@@ -5,7 +5,6 @@ import { PrismaService } from '../../prisma/prisma.service';
 /** What one exchange writes: the presented token consumed, its successor stored, the session extended. */
 export interface Rotation {
   readonly presentedTokenId: string;
-  readonly sessionId: string;
   readonly successorHash: Uint8Array<ArrayBuffer>;
   readonly successorGeneration: number;
   /** With the reuse grace on: the issued pair, sealed for holders of the presented token. */
@@ -18,8 +17,8 @@ export interface Rotation {
 
 /**
  * The write of a refresh, the hottest path of the service, as one SQL statement: atomic without a
- * transaction and one round trip instead of six (BEGIN, three writes, COMMIT through an interactive
- * transaction).
+ * transaction, and one round trip where an interactive transaction took five (BEGIN, three writes,
+ * COMMIT).
  */
 @Injectable()
 export class RefreshRotationStore {

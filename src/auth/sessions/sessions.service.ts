@@ -226,7 +226,6 @@ export class SessionsService {
     };
     const applied = await this.rotations.apply({
       presentedTokenId: presented.id,
-      sessionId: session.id,
       successorHash: successor.hash,
       successorGeneration: presented.generation + 1,
       successorSealed:
