@@ -468,7 +468,7 @@ function report(r, ceilingPerS, verify) {
   ].map(([label, s]) => ({ label, p50: s.p50, p90: s.p90, p99: s.p99 }));
   writeFileSync(
     `${RESULTS_DIR}latency.svg`,
-    latencySvg(chartRows, `Latency percentiles per section (ms, log scale) - ${footer}`),
+    latencySvg(chartRows, 'Latency percentiles per section (ms, log scale)', footer),
   );
   console.log(`written ${RESULTS_DIR}latest.json, table.md, latency.svg`);
 }

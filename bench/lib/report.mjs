@@ -7,8 +7,11 @@ const PERCENTILES = [
   ['p99', '#e15759'],
 ];
 
-/** Grouped horizontal bars: one group per row ({ label, p50, p90, p99 } in ms), on a log scale. */
-export function latencySvg(rows, title) {
+/**
+ * Grouped horizontal bars: one group per row ({ label, p50, p90, p99 } in ms), on a log scale, under a
+ * title and a smaller subtitle (the run's machine and settings).
+ */
+export function latencySvg(rows, title, subtitle = '') {
   const left = 230;
   const width = 820;
   const plot = width - left - 70;
@@ -23,7 +26,8 @@ export function latencySvg(rows, title) {
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
-    `<text x="${left}" y="20" font-size="14" font-weight="bold">${escape(title)}</text>`,
+    `<text x="10" y="16" font-size="14" font-weight="bold">${escape(title)}</text>`,
+    `<text x="10" y="28" font-size="10" fill="#555">${escape(subtitle)}</text>`,
   ];
   PERCENTILES.forEach(([key, colour], i) => {
     parts.push(`<rect x="${left + i * 70}" y="30" width="10" height="10" fill="${colour}"/>`);
