@@ -2,8 +2,11 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AdminConfig } from '../config/admin-config';
 import { AppConfig } from '../config/app-config';
+import { Role } from '../generated/prisma/enums';
 import { UsersService } from '../users/users.service';
 import { PasswordHasher } from './passwords/password-hasher';
+
+export type AdminCreation = { readonly created: true } | { readonly created: false; readonly role: Role | undefined };
 
 @Injectable()
 export class AdminBootstrap implements OnApplicationBootstrap {
@@ -28,23 +31,30 @@ export class AdminBootstrap implements OnApplicationBootstrap {
     }
   }
 
-  /**
-   * Never touches an existing account, whatever its role, password or status. The insert is
-   * atomic, so instances booting at once on one database create it exactly once between them.
-   */
   private async ensureAdmin(admin: AdminConfig): Promise<void> {
+    const { created } = await this.createUnlessTaken(admin.email, admin.password);
+    this.logger.log(created ? `Created admin ${admin.email}` : `Admin ${admin.email} already exists; left unchanged`);
+  }
+
+  /**
+   * An ADMIN with a verified email, unless a user already has the email: that account is never
+   * touched, whatever its role, password or status, and its role is returned. The insert is atomic,
+   * so instances booting at once on one database create the account exactly once between them.
+   * Boot (ADMIN_EMAIL) and the CLI's create-admin both come here.
+   */
+  async createUnlessTaken(email: string, password: string): Promise<AdminCreation> {
     // Every boot after the first ends here, without paying for a bcrypt hash.
-    if (await this.users.findByEmail(admin.email)) {
-      this.logger.log(`Admin ${admin.email} already exists; left unchanged`);
-      return;
-    }
+    const existing = await this.users.findByEmail(email);
+    if (existing) return { created: false, role: existing.role };
     const created = await this.users.createIfAbsent({
-      email: admin.email,
-      passwordHash: await this.hasher.hash(admin.password),
+      email,
+      passwordHash: await this.hasher.hash(password),
       role: 'ADMIN',
       // The operator chose this address; there is nobody to send a verification mail to.
       emailVerifiedAt: new Date(),
     });
-    this.logger.log(created ? `Created admin ${admin.email}` : `Admin ${admin.email} already exists; left unchanged`);
+    if (created) return { created: true };
+    // Another instance or command created it between our read and our insert.
+    return { created: false, role: (await this.users.findByEmail(email))?.role };
   }
 }

@@ -1,7 +1,6 @@
 /** `create-admin`: an ADMIN account with a verified email, created only when no user has the email. */
-import { PasswordHasher } from '../auth/passwords/password-hasher';
+import { AdminBootstrap } from '../auth/admin-bootstrap';
 import { PasswordPolicy } from '../auth/passwords/password-policy';
-import { UsersService } from '../users/users.service';
 import { COMMAND_HELP, CommandFailure, UsageError } from './cli-usage';
 import { withCliApp } from './cli-app';
 
@@ -17,28 +16,17 @@ export async function createAdmin(values: Values, env: Readonly<Record<string, s
     if (problems.length > 0) {
       throw new CommandFailure(`The password is refused: password ${problems.map((p) => p.message).join('; ')}`);
     }
-    const users = app.get(UsersService);
-    const existing = await users.findByEmail(email);
-    if (!existing) {
-      const created = await users.createIfAbsent({
-        email,
-        passwordHash: await app.get(PasswordHasher).hash(password),
-        role: 'ADMIN',
-        // The operator chose this address; there is nobody to send a verification mail to.
-        emailVerifiedAt: new Date(),
-      });
-      if (created) {
-        process.stdout.write(`Created admin ${email}\n`);
-        return 0;
-      }
+    const result = await app.get(AdminBootstrap).createUnlessTaken(email, password);
+    if (result.created) {
+      process.stdout.write(`Created admin ${email}\n`);
+      return 0;
     }
     // Never changed, whatever its role: promoting an account is a decision for an admin in the API.
-    const user = existing ?? (await users.findByEmail(email));
-    if (user?.role === 'ADMIN') {
+    if (result.role === 'ADMIN') {
       process.stdout.write(`Admin ${email} already exists; left unchanged\n`);
       return 0;
     }
-    throw new CommandFailure(`A ${user?.role ?? 'user'} account already has the email ${email}; left unchanged`);
+    throw new CommandFailure(`A ${result.role ?? 'user'} account already has the email ${email}; left unchanged`);
   });
 }
 
