@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Page } from '../common/pagination/page.dto';
+import { Page, pageWindow } from '../common/pagination/page.dto';
 import { AuditEvent, AuditEventType, Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
 
@@ -58,8 +58,7 @@ export class AuditService {
       this.prisma.auditEvent.findMany({
         where,
         orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }],
-        skip: (filter.page - 1) * filter.limit,
-        take: filter.limit,
+        ...pageWindow(filter),
       }),
       this.prisma.auditEvent.count({ where }),
     ]);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditOrigin, AuditService } from '../audit/audit.service';
 import { SessionsService } from '../auth/sessions/sessions.service';
 import { DomainError } from '../common/errors/domain.error';
-import { Page } from '../common/pagination/page.dto';
+import { Page, pageWindow } from '../common/pagination/page.dto';
 import { Prisma, Role, User, UserStatus } from '../generated/prisma/client';
 import { PrismaService, Transaction } from '../prisma/prisma.service';
 
@@ -97,8 +97,7 @@ export class UsersService {
       this.prisma.user.findMany({
         where,
         orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-        skip: (search.page - 1) * search.limit,
-        take: search.limit,
+        ...pageWindow(search),
       }),
       this.prisma.user.count({ where }),
     ]);

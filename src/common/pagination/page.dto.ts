@@ -22,10 +22,17 @@ export class PageQueryDto {
   @Min(1)
   @Max(MAX_PAGE_SIZE)
   limit: number = 20;
+}
 
-  get skip(): number {
-    return (this.page - 1) * this.limit;
-  }
+/** Which page of how many items a listing wants; services take this, not the HTTP DTO. */
+export interface PageRequest {
+  readonly page: number;
+  readonly limit: number;
+}
+
+/** Prisma's `skip` and `take` for a page. */
+export function pageWindow({ page, limit }: PageRequest): { skip: number; take: number } {
+  return { skip: (page - 1) * limit, take: limit };
 }
 
 export interface Page<T> {

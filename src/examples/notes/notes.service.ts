@@ -1,17 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain.error';
-import { Page } from '../../common/pagination/page.dto';
+import { Page, PageRequest, pageWindow } from '../../common/pagination/page.dto';
 import type { Note } from '../../generated/prisma/client';
 import { PrismaService } from '../../prisma/prisma.service';
 
 export interface NewNote {
   readonly title: string;
   readonly body: string;
-}
-
-export interface PageRequest {
-  readonly page: number;
-  readonly limit: number;
 }
 
 /**
@@ -45,11 +40,7 @@ export class NotesService {
   /** Every user's notes, oldest first, for admins. */
   async listAll({ page, limit }: PageRequest): Promise<Page<Note>> {
     const [items, total] = await this.prisma.$transaction([
-      this.prisma.note.findMany({
-        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-        skip: (page - 1) * limit,
-        take: limit,
-      }),
+      this.prisma.note.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], ...pageWindow({ page, limit }) }),
       this.prisma.note.count(),
     ]);
     return { items, total, page, limit };
