@@ -212,7 +212,7 @@ describe('Operator CLI (node dist/cli/main.js)', () => {
       },
     );
 
-    it("runs a database command against DATABASE_URL, migrating first, with the command's exit code", async () => {
+    it("runs a database command against DATABASE_URL, passing on the command's exit code and message", async () => {
       const result = await cli(['revoke-sessions', '--user', uniqueEmail('cli-wrapper-nobody')], {
         script: NPM_CLI_WRAPPER,
       });
