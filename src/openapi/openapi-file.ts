@@ -1,3 +1,4 @@
+import { OpenAPIObject } from '@nestjs/swagger';
 import { createApp } from '../app.factory';
 import { loadAppConfig } from '../config/app-config';
 import { buildOpenApiDocument } from './openapi-document';
@@ -13,14 +14,19 @@ const DOCUMENT_ENVIRONMENT = {
   DATABASE_URL: 'postgresql://openapi@127.0.0.1:1/not-connected',
 };
 
-/** The OpenAPI document as committed: keys sorted at every level, two-space indent, trailing newline. */
-export async function renderOpenApiFile(): Promise<string> {
+/** The OpenAPI document of the code, built without a database (`npm run openapi`, `npm run client:types`). */
+export async function buildOpenApiDocumentOffline(): Promise<OpenAPIObject> {
   const app = await createApp(loadAppConfig(DOCUMENT_ENVIRONMENT));
   try {
-    return `${JSON.stringify(sortKeys(buildOpenApiDocument(app)), null, 2)}\n`;
+    return buildOpenApiDocument(app);
   } finally {
     await app.close();
   }
+}
+
+/** The OpenAPI document as committed: keys sorted at every level, two-space indent, trailing newline. */
+export async function renderOpenApiFile(): Promise<string> {
+  return `${JSON.stringify(sortKeys(await buildOpenApiDocumentOffline()), null, 2)}\n`;
 }
 
 function sortKeys(value: unknown): unknown {
