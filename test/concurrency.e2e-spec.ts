@@ -46,7 +46,10 @@ describe('Concurrency', () => {
 
     const rounds = await inBatches(ROUNDS, PARALLEL_ROUNDS, async () => {
       // A fresh session per round: the loser of a race is reuse, which ends the session.
-      const { session, refreshToken } = await sessions.start(user.id, client);
+      const started = await prisma.transaction((transaction) =>
+        sessions.start(transaction, { userId: user.id, securityVersion: 0 }, client),
+      );
+      const { session, refreshToken } = started!;
       const answers = await Promise.all([refresh(server, refreshToken), refresh(server, refreshToken)]);
       return {
         sessionId: session.id,

@@ -19,7 +19,7 @@ if (!REDIS_URL) {
   console.warn('Redis revocation tests skipped: REDIS_URL is not set (.ci/run sets it to the Redis on 127.0.0.1:6379)');
 }
 
-/** Instances that catch up from the sessions table every 200 ms instead of every 30 s. */
+/** Instances that catch up from the session_revocations table every 200 ms instead of every 30 s. */
 @Global()
 @Module({
   providers: [{ provide: REVOKED_SESSIONS_OPTIONS, useValue: { resyncIntervalMs: 200 } }],
@@ -114,11 +114,14 @@ describe.each(TRANSPORTS)('Revocation across instances through %s', (_name, redi
     const pair = await register(first.getHttpServer());
     const sessionId = sessionIdOf(pair.accessToken);
 
+    // What a revoking transaction writes, without the announcement.
     const writtenAt = Date.now();
-    await first.get(PrismaService).session.update({
-      where: { id: sessionId },
-      data: { revokedAt: new Date(), revokedReason: 'REVOKED_BY_ADMIN' },
-    });
+    const prisma = first.get(PrismaService);
+    const revokedAt = new Date();
+    await prisma.$transaction([
+      prisma.session.update({ where: { id: sessionId }, data: { revokedAt, revokedReason: 'REVOKED_BY_ADMIN' } }),
+      prisma.sessionRevocation.create({ data: { sessionId, revokedAt } }),
+    ]);
     expect(await revokedAfterMs(resyncing, sessionId, 1000, writtenAt)).toBeDefined();
     // The instances that resync every 30 s have not seen it: nothing but the resync carried it.
     expect(second.get(RevokedSessionsService).isRevoked(sessionId)).toBe(false);

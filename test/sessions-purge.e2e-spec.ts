@@ -83,8 +83,9 @@ describe('Sessions purge', () => {
     const transactions = jest.spyOn(prisma, '$transaction');
     try {
       expect(await purge.purgeExpired()).toBe(2500);
-      // Three batches of sessions, then one (short) batch of expired reset and verification tokens.
-      expect(transactions).toHaveBeenCalledTimes(4);
+      // Three batches of sessions, then one (short) batch each of expired reset and verification
+      // tokens and of revocations older than any access token.
+      expect(transactions).toHaveBeenCalledTimes(5);
     } finally {
       transactions.mockRestore();
     }

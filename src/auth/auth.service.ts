@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain.error';
-import { Prisma, User } from '../generated/prisma/client';
-import { PrismaService } from '../prisma/prisma.service';
+import { User } from '../generated/prisma/client';
+import { PrismaService, Transaction } from '../prisma/prisma.service';
 import { UserDto } from '../users/dto/user.dto';
 import { UsersService } from '../users/users.service';
 import { AuthenticatedUser } from './decorators/current-user.decorator';
@@ -39,7 +39,9 @@ export class AuthService {
     const passwordHash = await this.hasher.hash(registration.password);
     const { user, issued } = await this.prisma.transaction(async (transaction) => {
       const created = await this.users.create({ ...registration, passwordHash }, transaction.client);
-      const started = await this.startSession(created, client, 'USER_REGISTERED', transaction.client);
+      const started = await this.startSession(created, client, 'USER_REGISTERED', transaction);
+      // The account was created in this transaction: nothing else can have changed it yet.
+      if (!started) throw new Error('A session could not be granted on an account created in the same transaction');
       await this.emailVerification.sendLink(transaction, created);
       return { user: created, issued: started };
     });
@@ -69,16 +71,27 @@ export class AuthService {
         : new DomainError('INVALID_CREDENTIALS', 'Email or password is incorrect');
     }
     if (this.hasher.needsRehash(user.passwordHash)) {
-      await this.users.updatePasswordHash(user.id, await this.hasher.hash(password));
+      const rehashed = await this.hasher.hash(password);
+      // Written only over the hash just verified; a concurrent change of password wins, and the
+      // session grant (securityVersion) then refuses this login.
+      if (await this.users.replaceVerifiedHash(user.id, user.passwordHash, rehashed)) {
+        return { ...user, passwordHash: rehashed };
+      }
     }
     return user;
   }
 
+  /**
+   * Starts a session for a user whose credentials were just verified, only if the account is still
+   * as it was then: a reset, a password change, a disable or a role change that committed since
+   * refuses the login (see SessionGrantStore).
+   */
   async login(user: User, client: ClientInfo): Promise<TokenPairDto> {
     await this.emailVerification.assertLoginAllowed(user, client);
-    const issued = await this.prisma.$transaction((transaction) =>
+    const issued = await this.prisma.transaction((transaction) =>
       this.startSession(user, client, 'LOGIN_SUCCEEDED', transaction),
     );
+    if (!issued) throw await this.refusalOfChangedAccount(user.id);
     return this.tokenPair(user, issued.session.id, issued.refreshToken);
   }
 
@@ -126,7 +139,10 @@ export class AuthService {
     this.policy.assertAcceptable(passwords.newPassword, 'newPassword', { email: user.email });
     const passwordHash = await this.hasher.hash(passwords.newPassword);
     await this.prisma.transaction(async (transaction) => {
-      await transaction.client.user.update({ where: { id: user.id }, data: { passwordHash } });
+      // Only while the account is as it was when the current password was checked.
+      if (!(await this.users.changePassword(transaction, user.id, user.securityVersion, passwordHash))) {
+        throw await this.refusalOfChangedAccount(user.id);
+      }
       await this.sessions.revokeAllForUserAndRecord(
         transaction,
         user.id,
@@ -143,13 +159,16 @@ export class AuthService {
     return UserDto.from(user);
   }
 
+  /** Starts a session on the account as read with its credentials; undefined when it changed since. */
   private async startSession(
     user: User,
     client: ClientInfo,
     type: 'USER_REGISTERED' | 'LOGIN_SUCCEEDED',
-    transaction: Prisma.TransactionClient,
-  ): Promise<IssuedSession> {
-    const started = await this.sessions.start(user.id, client, transaction);
+    transaction: Transaction,
+  ): Promise<IssuedSession | undefined> {
+    const grant = { userId: user.id, securityVersion: user.securityVersion };
+    const started = await this.sessions.start(transaction, grant, client);
+    if (!started) return undefined;
     await this.audit.record(
       {
         type,
@@ -159,9 +178,16 @@ export class AuthService {
         sessionId: started.session.id,
         origin: client,
       },
-      transaction,
+      transaction.client,
     );
     return started;
+  }
+
+  /** The answer for credentials that were right when checked but changed before they were acted on. */
+  private async refusalOfChangedAccount(userId: string): Promise<DomainError> {
+    const current = await this.users.findById(userId);
+    if (current && current.status !== 'ACTIVE') return new DomainError('ACCOUNT_DISABLED', 'This account is disabled');
+    return new DomainError('INVALID_CREDENTIALS', 'Email or password is incorrect');
   }
 
   private tokenPair(user: User, sessionId: string, refreshToken: string): TokenPairDto {

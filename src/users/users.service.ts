@@ -65,17 +65,62 @@ export class UsersService {
     return this.prisma.user.findUnique({ where: { id } });
   }
 
-  async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
-    await this.prisma.user.update({ where: { id }, data: { passwordHash } });
+  /**
+   * Replaces a hash made at another bcrypt cost, only while it is still the one that was verified: a
+   * login that rehashes never writes over a password changed or reset meanwhile. True when written.
+   */
+  async replaceVerifiedHash(id: string, verifiedHash: string, passwordHash: string): Promise<boolean> {
+    const { count } = await this.prisma.user.updateMany({
+      where: { id, passwordHash: verifiedHash },
+      data: { passwordHash },
+    });
+    return count === 1;
   }
 
   /**
-   * Sets a password chosen through a mailed reset link. Following that link proves the address too,
-   * so an unverified email becomes verified (as Keycloak and Supabase do).
+   * Sets a new password chosen with the current one, only while the account is active at the
+   * securityVersion read with the hash the current password was verified against (a rehash keeps
+   * the version: same password). Moves the version on, which ends outstanding reset links and logins
+   * in flight. False when the account changed meanwhile.
    */
-  async resetPassword(transaction: Prisma.TransactionClient, id: string, passwordHash: string): Promise<User> {
-    await this.markEmailVerified(transaction, id);
-    return transaction.user.update({ where: { id }, data: { passwordHash } });
+  changePassword(
+    transaction: Transaction,
+    id: string,
+    verifiedAtVersion: number,
+    passwordHash: string,
+  ): Promise<boolean> {
+    return this.setPasswordAtVersion(transaction, id, verifiedAtVersion, passwordHash);
+  }
+
+  /**
+   * Sets a password chosen through a mailed reset link, only while the account is active at the
+   * securityVersion the link was issued on. Following that link proves the address too, so an
+   * unverified email becomes verified (as Keycloak and Supabase do). False when the account changed
+   * since the link was issued.
+   */
+  async resetPassword(
+    transaction: Transaction,
+    id: string,
+    issuedAtVersion: number,
+    passwordHash: string,
+  ): Promise<boolean> {
+    const set = await this.setPasswordAtVersion(transaction, id, issuedAtVersion, passwordHash);
+    if (set) await this.markEmailVerified(transaction.client, id);
+    return set;
+  }
+
+  /** The password write both flows share: only on an active account still at `version`, which it moves on. */
+  private async setPasswordAtVersion(
+    transaction: Transaction,
+    id: string,
+    version: number,
+    passwordHash: string,
+  ): Promise<boolean> {
+    const { count } = await transaction.client.user.updateMany({
+      where: { id, status: 'ACTIVE', securityVersion: version },
+      data: { passwordHash, securityVersion: { increment: 1 } },
+    });
+    return count === 1;
   }
 
   /** Records that the user proved the address; the first proof's time is kept. */
@@ -134,9 +179,16 @@ export class UsersService {
         await this.assertAnotherActiveAdmin(transaction, id, 'demote or disable');
       }
 
+      const securityChanged = role !== user.role || status !== user.status;
       const updated = await transaction.client.user.update({
         where: { id },
-        data: { name: changes.name, role: changes.role, status: changes.status },
+        data: {
+          name: changes.name,
+          role: changes.role,
+          status: changes.status,
+          // Ends logins in flight and reset links issued before, with the sessions below.
+          ...(securityChanged ? { securityVersion: { increment: 1 } } : {}),
+        },
       });
       const record = (type: 'ROLE_CHANGED' | 'STATUS_CHANGED', from: string, to: string) =>
         this.audit.record(

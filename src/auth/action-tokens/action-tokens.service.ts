@@ -4,6 +4,12 @@ import { PrismaService } from '../../prisma/prisma.service';
 // Same shape as refresh tokens: 256 random bits, stored only as their SHA-256.
 import { hashRefreshToken as hashToken, newRefreshToken as newToken } from '../tokens/refresh-token';
 
+/** Whom a token was issued to, and the user's securityVersion at the time. */
+export interface ActionTokenHolder {
+  readonly userId: string;
+  readonly userSecurityVersion: number;
+}
+
 /** One-time tokens mailed to users (password reset, email verification): issue and consume. */
 @Injectable()
 export class ActionTokensService {
@@ -15,43 +21,50 @@ export class ActionTokensService {
    */
   async issue(
     transaction: Prisma.TransactionClient,
-    userId: string,
+    user: { readonly id: string; readonly securityVersion: number },
     purpose: ActionTokenPurpose,
     ttlSeconds: number,
   ): Promise<string> {
+    const userId = user.id;
     await transaction.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`action-token:${purpose}:${userId}`}, 0))`;
     await transaction.actionToken.deleteMany({ where: { userId, purpose } });
     const token = newToken();
     await transaction.actionToken.create({
-      data: { userId, purpose, tokenHash: token.hash, expiresAt: new Date(Date.now() + ttlSeconds * 1000) },
+      data: {
+        userId,
+        userSecurityVersion: user.securityVersion,
+        purpose,
+        tokenHash: token.hash,
+        expiresAt: new Date(Date.now() + ttlSeconds * 1000),
+      },
     });
     return token.token;
   }
 
   /**
-   * Marks the token used and returns its user, or undefined when it is unknown, of another
-   * purpose, used or expired. One conditional update: of concurrent uses exactly one gets the user.
+   * Marks the token used and returns its holder, or undefined when it is unknown, of another
+   * purpose, used or expired. One conditional update: of concurrent uses exactly one gets the holder.
    */
   async consume(
     transaction: Prisma.TransactionClient,
     token: string,
     purpose: ActionTokenPurpose,
-  ): Promise<string | undefined> {
+  ): Promise<ActionTokenHolder | undefined> {
     const now = new Date();
     const [consumed] = await transaction.actionToken.updateManyAndReturn({
       where: { tokenHash: hashToken(token), purpose, usedAt: null, expiresAt: { gt: now } },
       data: { usedAt: now },
-      select: { userId: true },
+      select: { userId: true, userSecurityVersion: true },
     });
-    return consumed?.userId;
+    return consumed;
   }
 
-  /** The user a still-usable token belongs to, without using it up (to check a new password first). */
-  async peek(token: string, purpose: ActionTokenPurpose): Promise<string | undefined> {
+  /** The holder of a still-usable token, without using it up (to check a new password first). */
+  async peek(token: string, purpose: ActionTokenPurpose): Promise<ActionTokenHolder | undefined> {
     const found = await this.prisma.actionToken.findFirst({
       where: { tokenHash: hashToken(token), purpose, usedAt: null, expiresAt: { gt: new Date() } },
-      select: { userId: true },
+      select: { userId: true, userSecurityVersion: true },
     });
-    return found?.userId;
+    return found ?? undefined;
   }
 }

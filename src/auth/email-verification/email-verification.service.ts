@@ -23,9 +23,9 @@ export class EmailVerificationService {
   ) {}
 
   /** Issues a verification token in the caller's transaction; the mail goes out once it commits. */
-  async sendLink(transaction: Transaction, user: Pick<User, 'id' | 'email'>): Promise<void> {
+  async sendLink(transaction: Transaction, user: Pick<User, 'id' | 'email' | 'securityVersion'>): Promise<void> {
     const ttlSeconds = this.config.accountTokens.emailVerificationTtlSeconds;
-    const token = await this.actionTokens.issue(transaction.client, user.id, 'EMAIL_VERIFICATION', ttlSeconds);
+    const token = await this.actionTokens.issue(transaction.client, user, 'EMAIL_VERIFICATION', ttlSeconds);
     const link = `${this.config.mail.publicUrl}/verify-email?token=${encodeURIComponent(token)}`;
     transaction.afterCommit(() =>
       this.mailer.dispatch(verifyEmailMessage({ to: user.email, link, expiresInSeconds: ttlSeconds })),
@@ -42,10 +42,11 @@ export class EmailVerificationService {
 
   async verify(token: string, client: ClientInfo): Promise<void> {
     await this.prisma.transaction(async (transaction) => {
-      const userId = await this.actionTokens.consume(transaction.client, token, 'EMAIL_VERIFICATION');
-      if (!userId) {
+      const holder = await this.actionTokens.consume(transaction.client, token, 'EMAIL_VERIFICATION');
+      if (!holder) {
         throw new DomainError('INVALID_VERIFICATION_TOKEN', 'The verification link is invalid, used or expired');
       }
+      const { userId } = holder;
       await this.users.markEmailVerified(transaction.client, userId);
       await this.audit.record(
         { type: 'EMAIL_VERIFIED', actorId: userId, subjectId: userId, origin: client },

@@ -41,20 +41,26 @@ export class PasswordResetService implements BeforeApplicationShutdown {
 
   /**
    * Sets the new password and ends every session of the user, in one transaction with the token's
-   * consumption: of concurrent uses of one token exactly one succeeds. The password is checked
-   * and hashed before the transaction, so no transaction is held open for bcrypt.
+   * consumption: of concurrent uses of one token exactly one succeeds. The password is written only
+   * while the account is active at the securityVersion the link was issued on, so a password change,
+   * an earlier reset, a disable or a role change since then leaves the link dead. The password is
+   * checked and hashed before the transaction, so no transaction is held open for bcrypt.
    */
   async resetPassword(token: string, newPassword: string, client: ClientInfo): Promise<void> {
-    const userId = await this.actionTokens.peek(token, 'PASSWORD_RESET');
-    const user = userId ? await this.users.findById(userId) : null;
-    if (!user) throw invalidToken();
+    const holder = await this.actionTokens.peek(token, 'PASSWORD_RESET');
+    const user = holder ? await this.users.findById(holder.userId) : null;
+    if (!holder || !user || user.status !== 'ACTIVE' || user.securityVersion !== holder.userSecurityVersion) {
+      throw invalidToken();
+    }
     this.policy.assertAcceptable(newPassword, 'newPassword', { email: user.email });
     const passwordHash = await this.hasher.hash(newPassword);
 
     await this.prisma.transaction(async (transaction) => {
-      const consumedBy = await this.actionTokens.consume(transaction.client, token, 'PASSWORD_RESET');
-      if (consumedBy !== user.id) throw invalidToken();
-      await this.users.resetPassword(transaction.client, user.id, passwordHash);
+      const consumed = await this.actionTokens.consume(transaction.client, token, 'PASSWORD_RESET');
+      if (consumed?.userId !== user.id) throw invalidToken();
+      if (!(await this.users.resetPassword(transaction, user.id, consumed.userSecurityVersion, passwordHash))) {
+        throw invalidToken();
+      }
       await this.sessions.revokeAllForUserAndRecord(transaction, user.id, 'PASSWORD_RESET', {
         type: 'PASSWORD_RESET',
         actorId: user.id,
@@ -75,7 +81,7 @@ export class PasswordResetService implements BeforeApplicationShutdown {
     if (!user || user.status !== 'ACTIVE') return;
     const ttlSeconds = this.config.accountTokens.passwordResetTtlSeconds;
     const token = await this.prisma.transaction((transaction) =>
-      this.actionTokens.issue(transaction.client, user.id, 'PASSWORD_RESET', ttlSeconds),
+      this.actionTokens.issue(transaction.client, user, 'PASSWORD_RESET', ttlSeconds),
     );
     const link = `${this.config.mail.publicUrl}/reset-password?token=${encodeURIComponent(token)}`;
     await this.mailer.send(passwordResetMessage({ to: user.email, link, expiresInSeconds: ttlSeconds }));

@@ -25,12 +25,12 @@ class FakeTransport implements RevocationTransport {
   close = jest.fn(() => Promise.resolve());
 }
 
-/** The sessions table as the service reads it: rows revoked at given times. */
-function fakePrisma(rows: Array<{ id: string; revokedAt: Date }>) {
+/** The session_revocations table as the service reads it: sessions revoked at given times. */
+function fakePrisma(rows: Array<{ sessionId: string; revokedAt: Date }>) {
   const findMany = jest.fn(({ where }: { where: { revokedAt: { gt: Date } } }) =>
     Promise.resolve(rows.filter((row) => row.revokedAt > where.revokedAt.gt)),
   );
-  return { prisma: { session: { findMany } } as unknown as PrismaService, findMany };
+  return { prisma: { sessionRevocation: { findMany } } as unknown as PrismaService, findMany };
 }
 
 const sinceOf = (findMany: jest.Mock, call: number) =>
@@ -53,7 +53,7 @@ describe('RevokedSessionsService', () => {
   });
 
   it('loads the last access-token lifetime at boot, then only what is new since shortly before the last load', async () => {
-    const { prisma, findMany } = fakePrisma([{ id: 'old', revokedAt: new Date(T0 - 60_000) }]);
+    const { prisma, findMany } = fakePrisma([{ sessionId: 'old', revokedAt: new Date(T0 - 60_000) }]);
     service = new RevokedSessionsService(prisma, config, new FakeTransport(), { resyncIntervalMs: RESYNC_MS });
     await service.onApplicationBootstrap();
     expect(sinceOf(findMany, 0)).toBe(T0 - RETENTION_MS);
@@ -65,7 +65,7 @@ describe('RevokedSessionsService', () => {
   });
 
   it('loads from the table at boot even when the transport cannot connect', async () => {
-    const { prisma, findMany } = fakePrisma([{ id: 'a', revokedAt: new Date(T0 - 1_000) }]);
+    const { prisma, findMany } = fakePrisma([{ sessionId: 'a', revokedAt: new Date(T0 - 1_000) }]);
     const transport = new FakeTransport();
     transport.connects = false;
     service = new RevokedSessionsService(prisma, config, transport, { resyncIntervalMs: RESYNC_MS });
@@ -75,7 +75,7 @@ describe('RevokedSessionsService', () => {
   });
 
   it('keeps a loaded revocation for one access-token lifetime after its revokedAt', async () => {
-    const { prisma } = fakePrisma([{ id: 'a', revokedAt: new Date(T0 - 10_000) }]);
+    const { prisma } = fakePrisma([{ sessionId: 'a', revokedAt: new Date(T0 - 10_000) }]);
     service = new RevokedSessionsService(prisma, config, new FakeTransport(), { resyncIntervalMs: 3_600_000 });
     await service.onApplicationBootstrap();
     jest.setSystemTime(T0 - 10_000 + RETENTION_MS - 1);

@@ -21,7 +21,7 @@ const RESYNC_OVERLAP_MS = 60_000;
  * The sessions revoked within the last access-token lifetime, held in memory on every instance so
  * the bearer check refuses their access tokens without a database query. Revocations travel between
  * instances through a RevocationTransport (Postgres NOTIFY, or Redis pub/sub when REDIS_URL is set);
- * the set is reloaded from the table whenever the transport (re)connects, and caught up from it every
+ * the set is reloaded from the session_revocations table (which outlives the sessions' rows) whenever the transport (re)connects, and caught up from it every
  * resync interval, which bounds how long an announcement lost in transit goes unnoticed.
  */
 @Injectable()
@@ -111,11 +111,11 @@ export class RevokedSessionsService implements OnApplicationBootstrap, OnApplica
 
   private async loadRevokedSince(since: number): Promise<void> {
     const startedAt = Date.now();
-    const rows = await this.prisma.session.findMany({
+    const rows = await this.prisma.sessionRevocation.findMany({
       where: { revokedAt: { gt: new Date(since) } },
-      select: { id: true, revokedAt: true },
+      select: { sessionId: true, revokedAt: true },
     });
-    for (const row of rows) this.record([row.id], row.revokedAt?.getTime());
+    for (const row of rows) this.record([row.sessionId], row.revokedAt.getTime());
     this.syncedAt = Math.max(this.syncedAt ?? startedAt, startedAt);
   }
 

@@ -39,8 +39,16 @@ describe('SessionsPurgeService', () => {
     const purge = new SessionsPurgeService(prisma, config, { batchSize: 3 });
     expect(await purge.purgeExpired()).toBe(7);
     const tables = deletes.map(([sql]) => /DELETE FROM (\w+)/.exec((sql as string[]).join(''))?.[1]);
-    // Three batches of sessions, then the expired reset and verification tokens.
-    expect(tables).toEqual(['sessions', 'sessions', 'sessions', 'action_tokens']);
+    // Three batches of sessions, then the expired reset and verification tokens, then old revocations.
+    expect(tables).toEqual(['sessions', 'sessions', 'sessions', 'action_tokens', 'session_revocations']);
+  });
+
+  it('forgets a revocation an hour after any access token of its session could have expired', async () => {
+    const { prisma, deletes } = fakeDatabase([0, 0, 0]);
+    const purge = new SessionsPurgeService(prisma, config, { batchSize: 3 });
+    await purge.purgeExpired(new Date('2030-01-08T00:00:00Z'));
+    // JWT_ACCESS_TTL defaults to 15 minutes.
+    expect(deletes[2]).toContainEqual(new Date('2030-01-07T22:45:00Z'));
   });
 
   it('deletes what ended before now minus the retention', async () => {

@@ -59,8 +59,8 @@ export class SessionsPurgeService implements BeforeApplicationShutdown {
 
   /**
    * Deletes every session that ended before `now` minus the retention, then every password-reset and
-   * verification token past its expiry (used or not, it can never work again); returns how many
-   * sessions it deleted.
+   * verification token past its expiry (used or not, it can never work again), then the revocations
+   * no access token can still depend on; returns how many sessions it deleted.
    */
   async purgeExpired(now: Date = new Date()): Promise<number> {
     const endedBefore = new Date(now.getTime() - this.config.session.purgeRetentionSeconds * 1000);
@@ -86,10 +86,28 @@ export class SessionsPurgeService implements BeforeApplicationShutdown {
           FOR UPDATE SKIP LOCKED
         )`,
     );
+    const revocations = await this.deleteInBatches(
+      (transaction) => transaction.$executeRaw`
+        DELETE FROM session_revocations WHERE session_id IN (
+          SELECT session_id FROM session_revocations WHERE revoked_at < ${this.revocationsForgottenBefore(now)}
+          LIMIT ${this.options.batchSize}
+          FOR UPDATE SKIP LOCKED
+        )`,
+    );
     if (sessions.deleted > 0) this.logger.log(`Purged ${sessions.deleted} ended session(s)`);
     if (actionTokens.deleted > 0)
       this.logger.log(`Purged ${actionTokens.deleted} expired reset or verification token(s)`);
+    if (revocations.deleted > 0)
+      this.logger.log(`Purged ${revocations.deleted} revocation(s) older than any access token`);
     return sessions.deleted;
+  }
+
+  /**
+   * A revocation matters while an access token of its session can still be valid: one access-token
+   * lifetime. An hour more covers clock skew between instances and the database.
+   */
+  private revocationsForgottenBefore(now: Date): Date {
+    return new Date(now.getTime() - (this.config.accessToken.ttlSeconds + 3600) * 1000);
   }
 
   /** Batches until one comes back short; `yielded` when another instance held the lock for one. */

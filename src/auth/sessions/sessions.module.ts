@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../../audit/audit.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { RefreshRotationStore } from './refresh-rotation.store';
+import { SessionGrantStore } from './session-grant.store';
 import { revocationTransportProvider } from './revocation-transport.provider';
 import { SessionsPurgeService } from './sessions-purge.service';
 import { SessionsController } from './sessions.controller';
@@ -15,6 +16,7 @@ import { SessionsService } from './sessions.service';
   providers: [
     SessionsService,
     RefreshRotationStore,
+    SessionGrantStore,
     SessionsPurgeService,
     RevokedSessionsService,
     revocationTransportProvider,

@@ -7,7 +7,8 @@ import type { AuditService } from '../../audit/audit.service';
 import type { AccessTokenService } from '../tokens/access-token.service';
 import type { RefreshRotationStore, Rotation } from './refresh-rotation.store';
 import type { RevokedSessionsService } from './revoked-sessions.service';
-import { SessionsService } from './sessions.service';
+import type { NewSession, SessionGrant } from './session-grant.store';
+import { IssuedSession, SessionsService } from './sessions.service';
 
 /**
  * An in-memory stand-in for the Prisma calls SessionsService makes, enough to check its rules
@@ -31,6 +32,7 @@ class FakeDatabase {
       role: 'USER',
       status,
       emailVerifiedAt: null,
+      securityVersion: 0,
       createdAt: now,
       updatedAt: now,
     };
@@ -50,22 +52,42 @@ class FakeDatabase {
     },
     $executeRaw: () => Promise.resolve(1),
     session: {
-      create: ({ data }: { data: Omit<Session, 'id' | 'revokedAt' | 'revokedReason'> & NestedTokens }) => {
-        const { refreshTokens, ...fields } = data;
-        const session: Session = { id: randomUUID(), revokedAt: null, revokedReason: null, ...fields };
-        this.sessions.set(session.id, session);
-        this.insertToken({ sessionId: session.id, ...refreshTokens.create });
-        return Promise.resolve(session);
-      },
       updateManyAndReturn: ({ where, data }: { where: SessionFilter; data: Partial<Session> }) => {
         const matched = [...this.sessions.values()].filter((session) => matches(session, where));
         for (const session of matched) this.sessions.set(session.id, { ...session, ...data });
         return Promise.resolve(matched.map(({ id, userId }) => ({ id, userId })));
       },
     },
+    sessionRevocation: { createMany: () => Promise.resolve({ count: 0 }) },
     refreshToken: {
       findUnique: ({ where }: { where: TokenKey }) => Promise.resolve(this.findToken(where)),
       findUniqueOrThrow: ({ where }: { where: TokenKey }) => Promise.resolve(this.findToken(where)!),
+    },
+  };
+
+  /** SessionGrantStore.insertIfGranted: its one SQL statement, as one synchronous step. */
+  readonly grants = {
+    insertIfGranted: (
+      _transaction: Transaction,
+      grant: SessionGrant,
+      fields: NewSession,
+    ): Promise<string | undefined> => {
+      const user = this.users.get(grant.userId);
+      if (!user || user.status !== 'ACTIVE' || user.securityVersion !== grant.securityVersion) {
+        return Promise.resolve(undefined);
+      }
+      const { refreshTokenHash, ...columns } = fields;
+      const session: Session = {
+        id: randomUUID(),
+        userId: grant.userId,
+        lastUsedAt: columns.createdAt,
+        revokedAt: null,
+        revokedReason: null,
+        ...columns,
+      };
+      this.sessions.set(session.id, session);
+      this.insertToken({ sessionId: session.id, tokenHash: refreshTokenHash, generation: 0 });
+      return Promise.resolve(session.id);
     },
   };
 
@@ -120,7 +142,6 @@ class FakeDatabase {
   }
 }
 
-type NestedTokens = { refreshTokens: { create: Pick<RefreshToken, 'tokenHash' | 'generation'> } };
 type TokenKey =
   { tokenHash: Uint8Array } | { id: string } | { sessionId_generation: { sessionId: string; generation: number } };
 type SessionFilter = { revokedAt: null; id?: { in: string[] } | { not: string }; userId?: string };
@@ -154,9 +175,17 @@ function setUp(env: Record<string, string> = {}) {
     accessTokens as unknown as AccessTokenService,
     audit as unknown as AuditService,
     database.rotations as unknown as RefreshRotationStore,
+    database.grants,
   );
   const inTransaction = <T>(work: (transaction: Transaction) => Promise<T>) => database.client.transaction(work);
-  return { service, database, revokedSessions, audit, inTransaction };
+  /** A session of the user, granted on the user's current securityVersion. */
+  const start = async (user: User): Promise<IssuedSession> => {
+    const grant = { userId: user.id, securityVersion: user.securityVersion };
+    const started = await inTransaction((transaction) => service.start(transaction, grant, client));
+    if (!started) throw new Error('session not granted');
+    return started;
+  };
+  return { service, database, revokedSessions, audit, inTransaction, start };
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
@@ -173,8 +202,8 @@ describe('SessionsService', () => {
   afterEach(() => jest.useRealTimers());
 
   it('starts a session whose idle expiry never passes its absolute expiry', async () => {
-    const { service, database } = setUp({ REFRESH_TTL: '7d', SESSION_MAX_AGE: '1d' });
-    const { session, refreshToken } = await service.start(database.addUser().id, client);
+    const { start, database } = setUp({ REFRESH_TTL: '7d', SESSION_MAX_AGE: '1d' });
+    const { session, refreshToken } = await start(database.addUser());
     expect(refreshToken).toMatch(/^[\w-]{43}$/);
     expect(session.absoluteExpiresAt.getTime() - session.createdAt.getTime()).toBe(86_400_000);
     expect(session.idleExpiresAt).toEqual(session.absoluteExpiresAt);
@@ -183,8 +212,8 @@ describe('SessionsService', () => {
   });
 
   it('rotates a token into a successor one generation later, with an access token for the session', async () => {
-    const { service, database } = setUp();
-    const started = await service.start(database.addUser().id, client);
+    const { start, service, database } = setUp();
+    const started = await start(database.addUser());
     const rotated = await service.rotate(started.refreshToken, { userAgent: 'new agent', ip: null });
     expect(rotated.refreshToken).not.toBe(started.refreshToken);
     expect(rotated.accessToken.token).toContain(started.session.id);
@@ -197,9 +226,9 @@ describe('SessionsService', () => {
   });
 
   it('treats a consumed token as reuse and revokes the session everywhere', async () => {
-    const { service, database, revokedSessions, audit } = setUp();
+    const { start, service, database, revokedSessions, audit } = setUp();
     const user = database.addUser();
-    const started = await service.start(user.id, client);
+    const started = await start(user);
     await service.rotate(started.refreshToken, client);
 
     expect(await codeOf(service.rotate(started.refreshToken, client))).toBe('REFRESH_TOKEN_REUSED');
@@ -213,15 +242,15 @@ describe('SessionsService', () => {
   });
 
   it('treats losing the conditional update to a concurrent exchange as reuse when the grace is off', async () => {
-    const { service, database } = setUp();
-    const started = await service.start(database.addUser().id, client);
+    const { start, service, database } = setUp();
+    const started = await start(database.addUser());
     database.beforeConsume = () => (database.tokens[0].rotatedAt = new Date());
     expect(await codeOf(service.rotate(started.refreshToken, client))).toBe('REFRESH_TOKEN_REUSED');
   });
 
   it('refuses as invalid, not reuse, when the session is revoked between the read and the exchange', async () => {
-    const { service, database, revokedSessions } = setUp();
-    const started = await service.start(database.addUser().id, client);
+    const { start, service, database, revokedSessions } = setUp();
+    const started = await start(database.addUser());
     database.beforeConsume = () => (database.sessions.get(started.session.id)!.revokedAt = new Date());
     expect(await codeOf(service.rotate(started.refreshToken, client))).toBe('INVALID_REFRESH_TOKEN');
     expect(database.tokens).toHaveLength(1);
@@ -230,8 +259,8 @@ describe('SessionsService', () => {
 
   describe('with REFRESH_REUSE_GRACE', () => {
     it('gives every racer the pair the winner got, and mints one successor', async () => {
-      const { service, database } = setUp({ REFRESH_REUSE_GRACE: '10s' });
-      const started = await service.start(database.addUser().id, client);
+      const { start, service, database } = setUp({ REFRESH_REUSE_GRACE: '10s' });
+      const started = await start(database.addUser());
       const racers = await Promise.all([1, 2, 3].map(() => service.rotate(started.refreshToken, client)));
       expect(new Set(racers.map((racer) => racer.refreshToken)).size).toBe(1);
       expect(new Set(racers.map((racer) => racer.accessToken.token)).size).toBe(1);
@@ -243,8 +272,8 @@ describe('SessionsService', () => {
     async function replayAfter(afterMs: number) {
       const rotatedAt = new Date('2026-01-01T00:00:00Z');
       jest.useFakeTimers({ now: rotatedAt, doNotFake: ['nextTick', 'setImmediate'] });
-      const { service, database } = setUp({ REFRESH_REUSE_GRACE: '10s' });
-      const started = await service.start(database.addUser().id, client);
+      const { start, service, database } = setUp({ REFRESH_REUSE_GRACE: '10s' });
+      const started = await start(database.addUser());
       await service.rotate(started.refreshToken, client);
       jest.setSystemTime(rotatedAt.getTime() + afterMs);
       return service.rotate(started.refreshToken, client);
@@ -259,8 +288,8 @@ describe('SessionsService', () => {
     });
 
     it('is reuse once the successor has been exchanged itself', async () => {
-      const { service, database } = setUp({ REFRESH_REUSE_GRACE: '10s' });
-      const started = await service.start(database.addUser().id, client);
+      const { start, service, database } = setUp({ REFRESH_REUSE_GRACE: '10s' });
+      const started = await start(database.addUser());
       const second = await service.rotate(started.refreshToken, client);
       await service.rotate(second.refreshToken, client);
       expect(await codeOf(service.rotate(started.refreshToken, client))).toBe('REFRESH_TOKEN_REUSED');
@@ -268,30 +297,31 @@ describe('SessionsService', () => {
   });
 
   it('refuses tokens of revoked or expired sessions and of disabled users as invalid', async () => {
-    const { service, database, inTransaction } = setUp();
+    const { start, service, database, inTransaction } = setUp();
     const user = database.addUser();
-    const revoked = await service.start(user.id, client);
+    const revoked = await start(user);
     await inTransaction((transaction) => service.revoke(transaction, [revoked.session.id], 'LOGOUT'));
     expect(await codeOf(service.rotate(revoked.refreshToken, client))).toBe('INVALID_REFRESH_TOKEN');
 
-    const idle = await service.start(user.id, client);
+    const idle = await start(user);
     database.sessions.get(idle.session.id)!.idleExpiresAt = new Date(Date.now() - 1);
     expect(await codeOf(service.rotate(idle.refreshToken, client))).toBe('INVALID_REFRESH_TOKEN');
 
-    const disabled = database.addUser('DISABLED');
-    const ofDisabled = await service.start(disabled.id, client);
+    const disabled = database.addUser();
+    const ofDisabled = await start(disabled);
+    database.users.set(disabled.id, { ...disabled, status: 'DISABLED' });
     expect(await codeOf(service.rotate(ofDisabled.refreshToken, client))).toBe('INVALID_REFRESH_TOKEN');
 
     expect(await codeOf(service.rotate('not-a-token', client))).toBe('INVALID_REFRESH_TOKEN');
   });
 
   it('revokes every session of a user but the one it is told to keep', async () => {
-    const { service, database, inTransaction } = setUp();
+    const { start, service, database, inTransaction } = setUp();
     const user = database.addUser();
-    const kept = await service.start(user.id, client);
-    await service.start(user.id, client);
-    await service.start(user.id, client);
-    const stranger = await service.start(database.addUser().id, client);
+    const kept = await start(user);
+    await start(user);
+    await start(user);
+    const stranger = await start(database.addUser());
 
     const revokeOthers = () =>
       inTransaction((transaction) =>

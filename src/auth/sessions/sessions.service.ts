@@ -8,6 +8,7 @@ import { AccessTokenService, IssuedAccessToken } from '../tokens/access-token.se
 import { hashRefreshToken, newRefreshToken, openWithToken, sealForTokenHolder } from '../tokens/refresh-token';
 import { ClientInfo } from './client-info';
 import { RefreshRotationStore } from './refresh-rotation.store';
+import { SessionGrant, SessionGrantStore } from './session-grant.store';
 import { RevokedSessionsService } from './revoked-sessions.service';
 
 export interface IssuedSession {
@@ -49,28 +50,37 @@ export class SessionsService {
     private readonly accessTokens: AccessTokenService,
     private readonly audit: AuditService,
     private readonly rotations: RefreshRotationStore,
+    private readonly grants: SessionGrantStore,
   ) {}
 
-  async start(
-    userId: string,
-    client: ClientInfo,
-    transaction: Prisma.TransactionClient = this.prisma,
-  ): Promise<IssuedSession> {
+  /**
+   * Starts a session on `grant` in the caller's transaction; undefined when the account changed
+   * since its credentials were checked (the insert re-asserts the grant, see SessionGrantStore).
+   */
+  async start(transaction: Transaction, grant: SessionGrant, client: ClientInfo): Promise<IssuedSession | undefined> {
     const now = new Date();
     const absoluteExpiresAt = this.after(now, this.config.session.maxAgeSeconds);
     const refreshToken = newRefreshToken();
-    const session = await transaction.session.create({
-      data: {
-        userId,
-        createdAt: now,
-        lastUsedAt: now,
-        idleExpiresAt: this.idleExpiry(now, absoluteExpiresAt),
-        absoluteExpiresAt,
-        userAgent: client.userAgent,
-        ip: client.ip,
-        refreshTokens: { create: { tokenHash: refreshToken.hash, generation: 0 } },
-      },
+    const fields = {
+      createdAt: now,
+      idleExpiresAt: this.idleExpiry(now, absoluteExpiresAt),
+      absoluteExpiresAt,
+      userAgent: client.userAgent,
+      ip: client.ip,
+    };
+    const id = await this.grants.insertIfGranted(transaction, grant, {
+      ...fields,
+      refreshTokenHash: refreshToken.hash,
     });
+    if (!id) return undefined;
+    const session: Session = {
+      id,
+      userId: grant.userId,
+      lastUsedAt: now,
+      revokedAt: null,
+      revokedReason: null,
+      ...fields,
+    };
     return { session, refreshToken: refreshToken.token };
   }
 
@@ -179,20 +189,28 @@ export class SessionsService {
   }
 
   /**
-   * Marks the live sessions revoked. Postgres announces them to every instance when the transaction
-   * commits, and this instance refuses their access tokens right after the commit.
+   * Marks the live sessions revoked and records each revocation apart from its session, so it outlives
+   * the row (a deleted user's sessions go with the user). Postgres announces them to every instance
+   * when the transaction commits, and this instance refuses their access tokens right after the commit.
    */
   private async revokeWhere(
     transaction: Transaction,
     where: Prisma.SessionWhereInput,
     reason: SessionRevocationReason,
   ): Promise<RevokedSession[]> {
+    const revokedAt = new Date();
     const revoked = await transaction.client.session.updateManyAndReturn({
       where: { ...where, revokedAt: null },
-      data: { revokedAt: new Date(), revokedReason: reason },
+      data: { revokedAt, revokedReason: reason },
       select: { id: true, userId: true },
     });
     const ids = revoked.map((session) => session.id);
+    if (ids.length > 0) {
+      await transaction.client.sessionRevocation.createMany({
+        data: ids.map((sessionId) => ({ sessionId, revokedAt })),
+        skipDuplicates: true,
+      });
+    }
     await this.revokedSessions.announceOnCommit(ids, transaction.client);
     transaction.afterCommit(() => this.revokedSessions.remember(ids));
     return revoked;
