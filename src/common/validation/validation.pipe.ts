@@ -1,9 +1,22 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { DomainError, FieldError } from '../errors/domain.error';
+import { screenInput } from './input-screen';
+
+/** Screens body, query and path values (see screenInput) before class-transformer and class-validator see them. */
+class ScreenedValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type !== 'custom') {
+      const problems = screenInput(value, metadata.type === 'param' ? (metadata.data ?? '') : '');
+      if (problems.length > 0)
+        throw new DomainError('VALIDATION_FAILED', 'The request is not valid', { errors: problems });
+    }
+    return super.transform(value, metadata);
+  }
+}
 
 /** The global pipe: DTOs are whitelisted, unknown fields refused, values converted to their declared types. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new ScreenedValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
