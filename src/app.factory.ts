@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { API_PREFIX, REQUEST_ID_HEADER } from './app.constants';
 import { AppModule } from './app.module';
+import { answerClientError, answerFrameworkError } from './common/problem-details/framework-problems';
 import { ProblemDetailsFilter } from './common/problem-details/problem-details.filter';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { AppConfig } from './config/app-config';
@@ -33,6 +34,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: config.http.trustProxy,
     genReqId: requestIdFor,
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   });
 
   class ApplicationRoot {}
@@ -44,6 +47,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   const app = await NestFactory.create<NestFastifyApplication>(root, adapter, {
     bufferLogs: true,
     abortOnError: false,
+    // JSON only: Nest's form parser is never registered, and Fastify's text/plain one is removed below.
+    // A cross-site HTML form needs no CORS preflight, so a form body must never reach a route.
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
   await app.register(helmet, { contentSecurityPolicy: { directives: SWAGGER_UI_CSP } });
@@ -54,6 +60,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.useGlobalFilters(new ProblemDetailsFilter());
 
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.removeContentTypeParser('text/plain');
   const shutdown = app.get(ShutdownState);
   fastify.addHook('onSend', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);

@@ -8,6 +8,7 @@ import { ErrorCode } from '../common/errors/error-code';
  * security and 401 unless @Public(), 403 with @Roles(), 400/413/415 wherever a body is read.
  */
 type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']>;
+type ResponseObject = Exclude<NonNullable<OperationObject['responses'][string]>, { $ref: string }>;
 
 const PUBLIC_MARK = 'x-public';
 const ROLES_MARK = 'x-roles';
@@ -20,6 +21,12 @@ const BODY_FAILURES: ErrorCode[] = [
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
 ];
+const BEARER_CHALLENGE = {
+  description:
+    'RFC 6750 section 3: `Bearer realm="api"` without a token; with a bad, expired or revoked one also ' +
+    '`error="invalid_token"` and `error_description`.',
+  schema: { type: 'string', maxLength: 512 },
+};
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
 
 /** Marks a route (or controller) as needing no access token, for the document. */
@@ -46,6 +53,8 @@ export function applyGuardConventions(document: OpenAPIObject, bearerScheme: str
       if (!isPublic) {
         operation.security = [{ [bearerScheme]: [] }];
         addProblemCodes(operation, BEARER_FAILURES);
+        const unauthorized = operation.responses['401'] as ResponseObject;
+        unauthorized.headers = { 'WWW-Authenticate': BEARER_CHALLENGE };
       }
       if (roles && roles.length > 0) {
         operation.description = [operation.description, `Requires the role ${roles.join(' or ')}.`]

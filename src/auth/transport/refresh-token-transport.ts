@@ -25,8 +25,13 @@ export class RefreshTokenTransport {
     this.usesBody = config.session.refreshTransport !== 'cookie';
   }
 
-  /** Sets the cookie when configured, and leaves the token out of the body when only the cookie carries it. */
+  /**
+   * Marks the answer uncacheable, sets the cookie when configured, and leaves the token out of the
+   * body when only the cookie carries it.
+   */
   deliver(pair: TokenPairDto, reply: FastifyReply): TokenPairDto {
+    // Credentials in a response are never cached, by the browser or anything between (RFC 6749 5.1).
+    void reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     if (this.usesCookie) {
       reply.setCookie(REFRESH_COOKIE, pair.refreshToken ?? '', {
         httpOnly: true,

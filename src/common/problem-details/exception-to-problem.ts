@@ -19,10 +19,14 @@ const FASTIFY_ERROR_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_INVALID_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_MAX_PARAM_LENGTH: 'URI_TOO_LONG',
+  FST_ERR_BAD_URL: 'MALFORMED_REQUEST',
 };
 
-const FASTIFY_ERROR_DETAILS: Partial<Record<ErrorCode, string>> = {
+const FASTIFY_ERROR_DETAILS: Partial<Record<string, string>> = {
   MALFORMED_REQUEST: 'The request body is not valid JSON',
+  FST_ERR_BAD_URL: 'The request path is not a valid URL',
+  URI_TOO_LONG: 'A path segment of the request is longer than any this service defines',
   PAYLOAD_TOO_LARGE: 'The request body is larger than this service accepts',
   UNSUPPORTED_MEDIA_TYPE: 'Send the request body as application/json',
 };
@@ -37,6 +41,8 @@ interface FastifyErrorShape {
 export function exceptionToProblem(error: unknown): ProblemResponse {
   if (error instanceof DomainError) {
     const headers: Record<string, string> = {};
+    const challenge = bearerChallenge(error);
+    if (challenge) headers['www-authenticate'] = challenge;
     if (error.extensions.retryAfterSeconds !== undefined) {
       headers['retry-after'] = String(Math.max(1, Math.ceil(error.extensions.retryAfterSeconds)));
     }
@@ -71,7 +77,11 @@ export function exceptionToProblem(error: unknown): ProblemResponse {
   if (fastifyError && typeof fastifyError.code === 'string' && fastifyError.code in FASTIFY_ERROR_CODES) {
     const code = FASTIFY_ERROR_CODES[fastifyError.code];
     return {
-      problem: problemDetails(ERROR_STATUS[code], code, FASTIFY_ERROR_DETAILS[code] ?? 'Bad request'),
+      problem: problemDetails(
+        ERROR_STATUS[code],
+        code,
+        FASTIFY_ERROR_DETAILS[fastifyError.code] ?? FASTIFY_ERROR_DETAILS[code] ?? 'Bad request',
+      ),
       headers: {},
       isServerFault: false,
     };
@@ -94,6 +104,24 @@ export function exceptionToProblem(error: unknown): ProblemResponse {
     headers: {},
     isServerFault: true,
   };
+}
+
+// The codes of a failed bearer check. RFC 6750 section 3.1: a request without a token gets a bare
+// challenge; one with a bad token gets error="invalid_token".
+const BEARER_CHALLENGES: Partial<Record<ErrorCode, 'missing' | 'invalid_token'>> = {
+  UNAUTHORIZED: 'missing',
+  TOKEN_EXPIRED: 'invalid_token',
+  INVALID_TOKEN: 'invalid_token',
+  SESSION_REVOKED: 'invalid_token',
+};
+
+function bearerChallenge(error: DomainError): string | undefined {
+  const kind = BEARER_CHALLENGES[error.code];
+  if (!kind) return undefined;
+  if (kind === 'missing') return 'Bearer realm="api"';
+  // error_description is a quoted-string of printable ASCII without quotes or backslashes (section 3).
+  const description = error.detail.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '');
+  return `Bearer realm="api", error="invalid_token", error_description="${description}"`;
 }
 
 function httpExceptionDetail(error: HttpException): string {
