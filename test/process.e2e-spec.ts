@@ -58,7 +58,7 @@ describe('The service process (node dist/main.js)', () => {
       expect(service.stderr).toContain('Invalid configuration');
       expect(service.stderr).toContain('PORT must be an integer from 0 to 65535 (got "eighty")');
       expect(service.stderr).toContain('DATABASE_URL must be a URL starting with postgres:// or postgresql://');
-      expect(service.stderr).toContain('TRUST_PROXY must be true or false');
+      expect(service.stderr).toContain('TRUST_PROXY must be false, true (trust every proxy), a hop count');
       expect(service.stderr).toContain('JWT_ACCESS_SECRET is required in production');
       expect(service.stderr).not.toMatch(/\bat .+\.js:\d+/);
     });

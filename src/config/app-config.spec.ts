@@ -28,7 +28,7 @@ describe('loadAppConfig', () => {
     expect(config.http).toEqual({
       host: '0.0.0.0',
       port: 3000,
-      trustProxy: false,
+      trustProxy: { kind: 'none' },
       corsOrigins: [],
       bodyLimitBytes: 65536,
       shutdown: { delaySeconds: 0, graceSeconds: 10 },
@@ -71,7 +71,7 @@ describe('loadAppConfig', () => {
     expect(config.http).toEqual({
       host: '127.0.0.1',
       port: 8080,
-      trustProxy: true,
+      trustProxy: { kind: 'all' },
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
       bodyLimitBytes: 1024 * 1024,
       shutdown: { delaySeconds: 5, graceSeconds: 30 },
@@ -99,7 +99,7 @@ describe('loadAppConfig', () => {
     expect(problems).toEqual([
       'NODE_ENV must be one of development, test, production (got "staging")',
       'PORT must be an integer from 0 to 65535 (got "70000")',
-      'TRUST_PROXY must be true or false (got "maybe")',
+      'TRUST_PROXY must be false, true (trust every proxy), a hop count such as 1, or proxy addresses such as 10.0.0.0/8,loopback (got "maybe"; "maybe" is not an IP address, CIDR or loopback/linklocal/uniquelocal)',
       'BODY_LIMIT must be a size such as 512b, 64kb or 1mb between 1024 and 10485760 bytes (got "huge")',
       'DATABASE_URL is required: `npm start` and `npm test` provide an embedded PostgreSQL when it is unset',
       'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',

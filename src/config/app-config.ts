@@ -4,6 +4,7 @@ import { BruteForceConfig, readBruteForceConfig } from './brute-force-config';
 import { ConfigValidationError } from './config-validation.error';
 import { EnvironmentReader } from './environment-reader';
 import { ASYMMETRIC_ALGORITHMS, AsymmetricAlgorithm, parseSigningKeyPem, parseVerificationKeyPems } from './pem-keys';
+import { readTrustProxy, TrustProxy } from './trust-proxy-config';
 
 export const NODE_ENVIRONMENTS = ['development', 'test', 'production'] as const;
 export type NodeEnvironment = (typeof NODE_ENVIRONMENTS)[number];
@@ -20,8 +21,8 @@ export const MIN_SECRET_BYTES = 32;
 export interface HttpConfig {
   readonly host: string;
   readonly port: number;
-  /** Honour X-Forwarded-For from a load balancer when resolving the client address. */
-  readonly trustProxy: boolean;
+  /** Whose X-Forwarded-For decides the client address (rate limits, lockout, sessions, audit). */
+  readonly trustProxy: TrustProxy;
   /** Browser origins allowed to call the API (CORS); empty: no cross-origin access. */
   readonly corsOrigins: readonly string[];
   /** Largest request body accepted; credential payloads are tiny, so a small limit costs nothing. */
@@ -124,7 +125,7 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
   const http: HttpConfig = {
     host: read.string('HOST', '0.0.0.0'),
     port: read.integer('PORT', 3000, { min: 0, max: 65535 }),
-    trustProxy: read.boolean('TRUST_PROXY', false),
+    trustProxy: readTrustProxy(read),
     corsOrigins: read.origins('CORS_ORIGINS'),
     bodyLimitBytes: read.sizeBytes('BODY_LIMIT', '64kb', { min: 1024, max: 10 * 1024 * 1024 }),
     shutdown: {
