@@ -56,6 +56,7 @@ async function main() {
     NODE_ENV: 'production',
     DATABASE_URL: database.url,
     JWT_ACCESS_SECRET: randomBytes(32).toString('base64url'),
+    PASSWORD_PEPPER: randomBytes(32).toString('base64url'),
     LOG_LEVEL: 'warn',
     BCRYPT_COST: String(BCRYPT_COST),
     THROTTLE_AUTH_LIMIT: '1000000',

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { API_PREFIX, REQUEST_ID_HEADER } from './app.constants';
 import { AppModule } from './app.module';
+import { cleanForwardedForOnEveryRequest, fastifyTrustProxy } from './common/client-address/client-address';
 import { answerClientError, answerFrameworkError } from './common/problem-details/framework-problems';
 import { ProblemDetailsFilter } from './common/problem-details/problem-details.filter';
 import { createValidationPipe } from './common/validation/validation.pipe';
@@ -32,7 +33,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   const adapter = new FastifyAdapter({
     logger: false,
     bodyLimit: config.http.bodyLimitBytes,
-    trustProxy: config.http.trustProxy,
+    trustProxy: fastifyTrustProxy(config.http.trustProxy),
     genReqId: requestIdFor,
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
@@ -61,6 +62,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('text/plain');
+  cleanForwardedForOnEveryRequest(fastify);
   const shutdown = app.get(ShutdownState);
   fastify.addHook('onSend', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from 'nestjs-pino';
 import { createApp } from './app.factory';
+import { configWarnings } from './config/config-warnings';
 import { loadAppConfigOrExit } from './config/load-app-config-or-exit';
 import { exitGracefullyOnSignals } from './lifecycle/graceful-shutdown';
 
@@ -10,13 +11,7 @@ async function bootstrap(): Promise<void> {
   const logger = app.get(Logger);
   exitGracefullyOnSignals(app, config.http.shutdown, logger);
   await app.listen({ port: config.http.port, host: config.http.host });
-  const { signing } = config.accessToken;
-  if (signing.algorithm === 'HS256' && signing.secretGenerated) {
-    logger.warn(
-      'JWT_ACCESS_SECRET is unset: using a per-process secret, so tokens do not survive a restart',
-      'Bootstrap',
-    );
-  }
+  for (const warning of configWarnings(config)) logger.warn(warning, 'Bootstrap');
   logger.log(`Listening on ${await app.getUrl()} (${config.nodeEnv})`, 'Bootstrap');
 }
 

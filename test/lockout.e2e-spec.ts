@@ -17,7 +17,7 @@ describe('Login lockout', () => {
 
   beforeAll(async () => {
     app = await startTestApp({
-      env: { TRUST_PROXY: 'true', LOCKOUT_THRESHOLD: '3', ACCOUNT_FAILURE_LIMIT: '5', LOCKOUT_DURATION: '15m' },
+      env: { TRUST_PROXY: 'loopback', LOCKOUT_THRESHOLD: '3', ACCOUNT_FAILURE_LIMIT: '5', LOCKOUT_DURATION: '15m' },
     });
     server = app.getHttpServer();
     // With REDIS_URL: counted in Redis from the first request, not in the fallback while it connects.
@@ -130,7 +130,7 @@ describe('Login lockout expiry', () => {
   let app: NestFastifyApplication;
 
   beforeAll(async () => {
-    app = await startTestApp({ env: { TRUST_PROXY: 'true', LOCKOUT_THRESHOLD: '2', LOCKOUT_DURATION: '2s' } });
+    app = await startTestApp({ env: { TRUST_PROXY: 'loopback', LOCKOUT_THRESHOLD: '2', LOCKOUT_DURATION: '2s' } });
     await app.get(RedisConnection).ping(5_000);
   });
 
@@ -165,7 +165,7 @@ describe('Login lockout shared through Redis', () => {
 
   itWithRedis('locks a pair on every instance, with no raw email in Redis', async () => {
     const prefix = `test:${randomUUID()}:`;
-    const env = { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix, TRUST_PROXY: 'true', LOCKOUT_THRESHOLD: '2' };
+    const env = { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix, TRUST_PROXY: 'loopback', LOCKOUT_THRESHOLD: '2' };
     const first = await startTestApp({ env });
     const second = await startTestApp({ env });
     try {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { get, IncomingHttpHeaders } from 'node:http';
 import { STRONG_PASSWORD, TokenPair, uniqueEmail } from './support/accounts';
 import { freePort, ServiceProcess } from './support/service-process';
@@ -58,7 +59,7 @@ describe('The service process (node dist/main.js)', () => {
       expect(service.stderr).toContain('Invalid configuration');
       expect(service.stderr).toContain('PORT must be an integer from 0 to 65535 (got "eighty")');
       expect(service.stderr).toContain('DATABASE_URL must be a URL starting with postgres:// or postgresql://');
-      expect(service.stderr).toContain('TRUST_PROXY must be true or false');
+      expect(service.stderr).toContain('TRUST_PROXY must be false, true (trust every proxy), a hop count');
       expect(service.stderr).toContain('JWT_ACCESS_SECRET is required in production');
       expect(service.stderr).not.toMatch(/\bat .+\.js:\d+/);
     });
@@ -71,6 +72,26 @@ describe('The service process (node dist/main.js)', () => {
       });
       expect((await service.exited).code).toBe(1);
       expect(service.stderr).toContain('JWT_ACCESS_SECRET must be at least 32 bytes (got 22)');
+    });
+
+    it('refuses a placeholder secret and a missing pepper in production, saying how to generate both', async () => {
+      const service = ServiceProcess.start({
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(await freePort()),
+        DATABASE_URL: process.env.DATABASE_URL,
+        JWT_ACCESS_SECRET: 'changeme-changeme-changeme-changeme',
+      });
+      const outcome = await Promise.race([
+        service.exited.then(({ code }) => `exited with ${code}`),
+        service.waitForOutput(/Listening on/).then(() => 'listening'),
+      ]);
+      service.kill();
+      expect(outcome).toBe('exited with 1');
+      expect(service.stderr).toContain('JWT_ACCESS_SECRET looks like a placeholder');
+      expect(service.stderr).toContain('PASSWORD_PEPPER is required in production');
+      expect(service.stderr.match(/generate one with: openssl rand -base64 48/g)).toHaveLength(2);
+      expect(service.stderr).not.toContain('changeme-changeme');
     });
 
     it('names DATABASE_URL when it is missing', async () => {
@@ -98,7 +119,8 @@ describe('The service process (node dist/main.js)', () => {
         HOST: '127.0.0.1',
         PORT: String(port),
         DATABASE_URL: proxy.rewrite(process.env.DATABASE_URL!),
-        JWT_ACCESS_SECRET: 'a-production-grade-secret-of-more-than-32-bytes',
+        JWT_ACCESS_SECRET: randomBytes(32).toString('base64url'),
+        PASSWORD_PEPPER: randomBytes(32).toString('base64'),
         BCRYPT_COST: '4',
         LOG_LEVEL: 'info',
         ...env,

@@ -25,7 +25,7 @@ describe('Rate limit on credential routes', () => {
   let server: Server;
 
   beforeAll(async () => {
-    app = await startTestApp({ env: { TRUST_PROXY: 'true', THROTTLE_AUTH_LIMIT: '3', THROTTLE_AUTH_TTL: '60s' } });
+    app = await startTestApp({ env: { TRUST_PROXY: 'loopback', THROTTLE_AUTH_LIMIT: '3', THROTTLE_AUTH_TTL: '60s' } });
     server = app.getHttpServer();
     // With REDIS_URL the counters are in Redis: wait for the connection so no request fails open.
     await app.get(RedisConnection).ping(5_000);
@@ -148,7 +148,7 @@ describe('Rate limit shared through Redis', () => {
     const env = {
       REDIS_URL: redisUrl,
       REDIS_KEY_PREFIX: `test:${randomUUID()}:`,
-      TRUST_PROXY: 'true',
+      TRUST_PROXY: 'loopback',
       THROTTLE_AUTH_LIMIT: '3',
     };
     const first = await startTestApp({ env });
@@ -168,7 +168,12 @@ describe('Rate limit shared through Redis', () => {
 
   it('fails open when the configured Redis is unreachable, and the lockout still holds', async () => {
     const app = await startTestApp({
-      env: { REDIS_URL: 'redis://127.0.0.1:1', TRUST_PROXY: 'true', THROTTLE_AUTH_LIMIT: '1', LOCKOUT_THRESHOLD: '2' },
+      env: {
+        REDIS_URL: 'redis://127.0.0.1:1',
+        TRUST_PROXY: 'loopback',
+        THROTTLE_AUTH_LIMIT: '1',
+        LOCKOUT_THRESHOLD: '2',
+      },
     });
     try {
       const server = app.getHttpServer();

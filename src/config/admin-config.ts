@@ -3,6 +3,7 @@ import { isEmail } from 'class-validator';
 import { PasswordPolicy } from '../auth/passwords/password-policy';
 import { MAX_EMAIL_LENGTH } from '../auth/dto/email-field.decorator';
 import { EnvironmentReader } from './environment-reader';
+import { weaknessOfTypedValue } from './secret-strength';
 
 export interface AdminConfig {
   /** Trimmed and lower-cased, as every stored email. */
@@ -14,7 +15,11 @@ export interface AdminConfig {
  * Both variables or neither. The password must pass the registration policy, so a weak one stops
  * the boot here instead of becoming the most privileged account.
  */
-export function readAdminConfig(read: EnvironmentReader, passwordMinLength: number): AdminConfig | undefined {
+export function readAdminConfig(
+  read: EnvironmentReader,
+  passwordMinLength: number,
+  production: boolean,
+): AdminConfig | undefined {
   const email = read.optionalString('ADMIN_EMAIL')?.toLowerCase();
   const password = read.optionalString('ADMIN_PASSWORD');
   if (email === undefined && password === undefined) return undefined;
@@ -29,8 +34,10 @@ export function readAdminConfig(read: EnvironmentReader, passwordMinLength: numb
     read.problems.push(`ADMIN_EMAIL must be an email address (got "${email}")`);
   }
   // The password is never echoed: only what is wrong with it.
-  for (const problem of new PasswordPolicy({ minLength: passwordMinLength }).check(password, { email })) {
-    read.problems.push(`ADMIN_PASSWORD ${problem.message}`);
-  }
+  const problems = new PasswordPolicy({ minLength: passwordMinLength }).check(password, { email });
+  for (const problem of problems) read.problems.push(`ADMIN_PASSWORD ${problem.message}`);
+  // The policy lets "changeme-changeme" through; the most privileged account in production must not.
+  const weakness = production && problems.length === 0 ? weaknessOfTypedValue(password) : undefined;
+  if (weakness !== undefined) read.problems.push(`ADMIN_PASSWORD ${weakness}; choose a passphrase of your own`);
   return read.problems.length === problemsBefore ? { email, password } : undefined;
 }

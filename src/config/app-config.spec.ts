@@ -1,10 +1,12 @@
-import { generateKeyPairSync, KeyObject } from 'node:crypto';
+import { generateKeyPairSync, KeyObject, randomBytes } from 'node:crypto';
 import { AppConfig, loadAppConfig } from './app-config';
 import { ConfigValidationError } from './config-validation.error';
 import { parseDurationSeconds } from './duration';
 
 const DATABASE_URL = 'postgresql://app@localhost:5432/auth';
 const STRONG_SECRET = 'Zq8!rT2#vL9@pW4$kM7%nB1^xC6&yD3*';
+const PEPPER = 'Xb2vN8qLk4Tz9sWm1RyH6cJd3FgP7aEu';
+const GENERATE = 'generate one with: openssl rand -base64 48';
 
 function problemsOf(env: Record<string, string>): readonly string[] {
   try {
@@ -28,7 +30,7 @@ describe('loadAppConfig', () => {
     expect(config.http).toEqual({
       host: '0.0.0.0',
       port: 3000,
-      trustProxy: false,
+      trustProxy: { kind: 'none' },
       corsOrigins: [],
       bodyLimitBytes: 65536,
       shutdown: { delaySeconds: 0, graceSeconds: 10 },
@@ -63,6 +65,7 @@ describe('loadAppConfig', () => {
       REDIS_URL: 'redis://cache:6379',
       LOG_LEVEL: 'debug',
       JWT_ACCESS_SECRET: STRONG_SECRET,
+      PASSWORD_PEPPER: PEPPER,
       REFRESH_TTL: '1d',
       SESSION_MAX_AGE: '14d',
       REFRESH_REUSE_GRACE: '30s',
@@ -71,7 +74,7 @@ describe('loadAppConfig', () => {
     expect(config.http).toEqual({
       host: '127.0.0.1',
       port: 8080,
-      trustProxy: true,
+      trustProxy: { kind: 'all' },
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
       bodyLimitBytes: 1024 * 1024,
       shutdown: { delaySeconds: 5, graceSeconds: 30 },
@@ -80,6 +83,7 @@ describe('loadAppConfig', () => {
     expect(config.redisUrl).toBe('redis://cache:6379');
     expect(config.logLevel).toBe('debug');
     expect(config.session).toMatchObject({ idleTtlSeconds: 86400, maxAgeSeconds: 14 * 86400, reuseGraceSeconds: 30 });
+    expect(config.password.pepper).toEqual(Buffer.from(PEPPER));
     expect(config.accessToken).toEqual({
       signing: { algorithm: 'HS256', secret: Buffer.from(STRONG_SECRET), secretGenerated: false },
       ttlSeconds: 900,
@@ -99,7 +103,7 @@ describe('loadAppConfig', () => {
     expect(problems).toEqual([
       'NODE_ENV must be one of development, test, production (got "staging")',
       'PORT must be an integer from 0 to 65535 (got "70000")',
-      'TRUST_PROXY must be true or false (got "maybe")',
+      'TRUST_PROXY must be false, true (trust every proxy), a hop count such as 1, or proxy addresses such as 10.0.0.0/8,loopback (got "maybe"; "maybe" is not an IP address, CIDR or loopback/linklocal/uniquelocal)',
       'BODY_LIMIT must be a size such as 512b, 64kb or 1mb between 1024 and 10485760 bytes (got "huge")',
       'DATABASE_URL is required: `npm start` and `npm test` provide an embedded PostgreSQL when it is unset',
       'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
@@ -145,10 +149,10 @@ describe('loadAppConfig', () => {
       expect(secretOf(first).equals(secretOf(second))).toBe(false);
     });
 
-    it('is required in production', () => {
-      expect(problemsOf({ DATABASE_URL, NODE_ENV: 'production' })).toEqual([
-        'JWT_ACCESS_SECRET is required in production (at least 32 random bytes)',
-      ]);
+    it('is required in production, with the way to generate one', () => {
+      const [problem] = problemsOf({ DATABASE_URL, NODE_ENV: 'production', PASSWORD_PEPPER: PEPPER });
+      expect(problem).toMatch(/^JWT_ACCESS_SECRET is required in production \(at least 32 random bytes\); /);
+      expect(problem).toContain(GENERATE);
     });
 
     it('must be at least 32 bytes in every environment', () => {
@@ -158,11 +162,117 @@ describe('loadAppConfig', () => {
     });
 
     it('refuses a long but repetitive secret', () => {
-      expect(problemsOf({ DATABASE_URL, NODE_ENV: 'production', JWT_ACCESS_SECRET: 'ab'.repeat(20) })).toEqual([
+      expect(problemsOf({ DATABASE_URL, JWT_ACCESS_SECRET: 'ab'.repeat(20) })).toEqual([
         'JWT_ACCESS_SECRET is too repetitive to be a random secret',
       ]);
     });
   });
+  describe('secrets in production', () => {
+    const production = (env: Record<string, string>) => ({
+      DATABASE_URL,
+      NODE_ENV: 'production',
+      JWT_ACCESS_SECRET: STRONG_SECRET,
+      PASSWORD_PEPPER: PEPPER,
+      ...env,
+    });
+    const randomSecrets = () => [
+      randomBytes(32).toString('base64'),
+      randomBytes(32).toString('base64url'),
+      randomBytes(32).toString('hex'),
+      // openssl rand -base64 48
+      randomBytes(48).toString('base64'),
+    ];
+
+    it('refuses changeme-changeme-changeme-changeme, saying how to generate a good one, without echoing it', () => {
+      const secret = 'changeme-changeme-changeme-changeme';
+      const problems = problemsOf(production({ JWT_ACCESS_SECRET: secret }));
+      expect(problems).toEqual([
+        `JWT_ACCESS_SECRET looks like a placeholder (it contains a word such as changeme, secret, password, example or placeholder); ${GENERATE} (or node -e "console.log(require('node:crypto').randomBytes(48).toString('base64'))")`,
+      ]);
+      expect(problems.join('\n')).not.toContain(secret);
+      // Outside production the same value still boots (eight distinct characters, 35 bytes).
+      expect(loadAppConfig({ DATABASE_URL, JWT_ACCESS_SECRET: secret }).accessToken.signing).toMatchObject({
+        secretGenerated: false,
+      });
+    });
+
+    it.each([
+      'your-256-bit-secret-your-256-bit-secret',
+      'a-production-grade-secret-of-more-than-32-bytes',
+      'PLACEHOLDER_value_for_the_jwt_signing_key_2024',
+      'Change_Me_Before_Deploying_This_Service_2024',
+      'an-example-key-0123456789abcdefghijklmnop',
+      'MyPassword-is-not-random-but-very-long-indeed',
+    ])('refuses the placeholder %p', (secret) => {
+      expect(problemsOf(production({ JWT_ACCESS_SECRET: secret }))).toEqual([
+        expect.stringMatching(
+          /^JWT_ACCESS_SECRET looks like a placeholder .*; generate one with: openssl rand -base64 48/,
+        ),
+      ]);
+    });
+
+    it('refuses a secret made of one repeated unit', () => {
+      expect(problemsOf(production({ JWT_ACCESS_SECRET: 'Xy7!Qp'.repeat(8) }))).toEqual([
+        expect.stringMatching(/^JWT_ACCESS_SECRET is one short piece repeated; generate one with/),
+      ]);
+    });
+
+    it.each([
+      'abcdefghijklmnopqrstuvwxyzABCDEFGHIJ',
+      'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab',
+      'a1'.repeat(12) + 'zyxwvutsrq',
+    ])('refuses the low-entropy %p with its estimate', (secret) => {
+      expect(problemsOf(production({ JWT_ACCESS_SECRET: secret }))).toEqual([
+        expect.stringMatching(
+          /^JWT_ACCESS_SECRET is too predictable to be a random secret \(about \d+ bits of entropy estimated, at least 128 needed\); generate one with/,
+        ),
+      ]);
+    });
+
+    it('accepts random 32- and 48-byte secrets, in base64, base64url and hex', () => {
+      for (let round = 0; round < 250; round += 1) {
+        for (const secret of randomSecrets()) {
+          const config = loadAppConfig(production({ JWT_ACCESS_SECRET: secret, PASSWORD_PEPPER: secret }));
+          expect(secretOf(config)).toEqual(Buffer.from(secret));
+        }
+      }
+    });
+
+    it('requires PASSWORD_PEPPER, saying how to generate one', () => {
+      const [problem] = problemsOf({ DATABASE_URL, NODE_ENV: 'production', JWT_ACCESS_SECRET: STRONG_SECRET });
+      expect(problem).toMatch(
+        /^PASSWORD_PEPPER is required in production \(at least 32 random bytes, set once: every stored password depends on it\); /,
+      );
+      expect(problem).toContain(GENERATE);
+    });
+
+    it('refuses a short or placeholder pepper, and the public development default', () => {
+      expect(problemsOf(production({ PASSWORD_PEPPER: 'Xb2vN8qLk4Tz9sWm' }))).toEqual([
+        expect.stringMatching(/^PASSWORD_PEPPER must be at least 32 bytes \(got 16\); generate one with/),
+      ]);
+      for (const pepper of ['auth-service/password-prehash/v1', 'changeme-changeme-changeme-changeme']) {
+        expect(problemsOf(production({ PASSWORD_PEPPER: pepper }))).toEqual([
+          expect.stringMatching(/^PASSWORD_PEPPER looks like a placeholder/),
+        ]);
+      }
+    });
+
+    it('keeps the fixed development pepper outside production, and any pepper configured there', () => {
+      expect(loadAppConfig({ DATABASE_URL }).password.pepper).toEqual(Buffer.from('auth-service/password-prehash/v1'));
+      expect(loadAppConfig({ DATABASE_URL, PASSWORD_PEPPER: 'dev' }).password.pepper).toEqual(Buffer.from('dev'));
+    });
+
+    it('names every weak secret at once', () => {
+      expect(
+        problemsOf({
+          DATABASE_URL,
+          NODE_ENV: 'production',
+          JWT_ACCESS_SECRET: 'changeme-changeme-changeme-changeme',
+        }).map((problem) => problem.split(' ').slice(0, 3).join(' ')),
+      ).toEqual(['JWT_ACCESS_SECRET looks like', 'PASSWORD_PEPPER is required']);
+    });
+  });
+
   describe('the admin account', () => {
     const ADMIN_PASSWORD = 'velvet-otter-climbs-quietly';
 
@@ -206,6 +316,18 @@ describe('loadAppConfig', () => {
       );
     });
 
+    it('refuses a placeholder in production, which the password policy lets through', () => {
+      const env = { DATABASE_URL, ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'changeme-changeme' };
+      expect(loadAppConfig(env).admin).toEqual({ email: 'root@example.com', password: 'changeme-changeme' });
+      expect(
+        problemsOf({ ...env, NODE_ENV: 'production', JWT_ACCESS_SECRET: STRONG_SECRET, PASSWORD_PEPPER: PEPPER }),
+      ).toEqual([
+        'ADMIN_PASSWORD looks like a placeholder (it contains a word such as changeme, secret, password, example or placeholder); choose a passphrase of your own',
+      ]);
+      const production = { NODE_ENV: 'production', JWT_ACCESS_SECRET: STRONG_SECRET, PASSWORD_PEPPER: PEPPER };
+      expect(loadAppConfig({ ...env, ...production, ADMIN_PASSWORD }).admin?.password).toBe(ADMIN_PASSWORD);
+    });
+
     it('applies PASSWORD_MIN_LENGTH to it', () => {
       const problems = problemsOf({
         DATABASE_URL,
@@ -229,6 +351,7 @@ describe('loadAppConfig: signing keys', () => {
     const config = loadAppConfig({
       DATABASE_URL,
       NODE_ENV: 'production',
+      PASSWORD_PEPPER: PEPPER,
       JWT_ALGORITHM: 'EdDSA',
       JWT_SIGNING_KEY: pem(ed25519.privateKey),
       // A public key and a private key, one after the other: the private key's public half is taken.

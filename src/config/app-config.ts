@@ -4,6 +4,9 @@ import { BruteForceConfig, readBruteForceConfig } from './brute-force-config';
 import { ConfigValidationError } from './config-validation.error';
 import { EnvironmentReader } from './environment-reader';
 import { ASYMMETRIC_ALGORITHMS, AsymmetricAlgorithm, parseSigningKeyPem, parseVerificationKeyPems } from './pem-keys';
+import { checkSecret, MIN_SECRET_BYTES, readPepper } from './secret-config';
+import { GENERATE_SECRET_HINT } from './secret-strength';
+import { readTrustProxy, TrustProxy } from './trust-proxy-config';
 
 export const NODE_ENVIRONMENTS = ['development', 'test', 'production'] as const;
 export type NodeEnvironment = (typeof NODE_ENVIRONMENTS)[number];
@@ -14,14 +17,11 @@ export type RefreshTransport = (typeof REFRESH_TRANSPORTS)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** HMAC keys shorter than the hash output weaken HS256 (RFC 7518 section 3.2). */
-export const MIN_SECRET_BYTES = 32;
-
 export interface HttpConfig {
   readonly host: string;
   readonly port: number;
-  /** Honour X-Forwarded-For from a load balancer when resolving the client address. */
-  readonly trustProxy: boolean;
+  /** Whose X-Forwarded-For decides the client address (rate limits, lockout, sessions, audit). */
+  readonly trustProxy: TrustProxy;
   /** Browser origins allowed to call the API (CORS); empty: no cross-origin access. */
   readonly corsOrigins: readonly string[];
   /** Largest request body accepted; credential payloads are tiny, so a small limit costs nothing. */
@@ -124,7 +124,7 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
   const http: HttpConfig = {
     host: read.string('HOST', '0.0.0.0'),
     port: read.integer('PORT', 3000, { min: 0, max: 65535 }),
-    trustProxy: read.boolean('TRUST_PROXY', false),
+    trustProxy: readTrustProxy(read),
     corsOrigins: read.origins('CORS_ORIGINS'),
     bodyLimitBytes: read.sizeBytes('BODY_LIMIT', '64kb', { min: 1024, max: 10 * 1024 * 1024 }),
     shutdown: {
@@ -168,7 +168,7 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
   const password: PasswordConfig = {
     bcryptCost: read.integer('BCRYPT_COST', 12, { min: 4, max: 15 }),
     minLength: read.integer('PASSWORD_MIN_LENGTH', 8, { min: 8, max: 128 }),
-    pepper: Buffer.from(read.string('PASSWORD_PEPPER', DEFAULT_PASSWORD_PEPPER), 'utf8'),
+    pepper: readPepper(read, nodeEnv === 'production'),
   };
 
   const config = new AppConfig(
@@ -183,15 +183,12 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
     readBruteForceConfig(read),
     readMailConfig(read),
     readAccountTokensConfig(read),
-    readAdminConfig(read, password.minLength),
+    readAdminConfig(read, password.minLength, nodeEnv === 'production'),
   );
 
   if (read.problems.length > 0) throw new ConfigValidationError(read.problems);
   return config;
 }
-
-// Public on purpose: it only keeps development data stable; production sets PASSWORD_PEPPER once.
-const DEFAULT_PASSWORD_PEPPER = 'auth-service/password-prehash/v1';
 
 function readAccessTokenSigning(read: EnvironmentReader, nodeEnv: NodeEnvironment): AccessTokenConfig['signing'] {
   const algorithm = read.oneOf('JWT_ALGORITHM', ACCESS_TOKEN_ALGORITHMS, 'HS256');
@@ -207,17 +204,14 @@ function readSharedSecret(read: EnvironmentReader, nodeEnv: NodeEnvironment): Sh
   const configured = read.raw('JWT_ACCESS_SECRET');
   if (configured === undefined) {
     if (nodeEnv === 'production') {
-      read.problems.push(`JWT_ACCESS_SECRET is required in production (at least ${MIN_SECRET_BYTES} random bytes)`);
+      read.problems.push(
+        `JWT_ACCESS_SECRET is required in production (at least ${MIN_SECRET_BYTES} random bytes); ${GENERATE_SECRET_HINT}`,
+      );
     }
     return { algorithm: 'HS256', secret: randomBytes(MIN_SECRET_BYTES), secretGenerated: true };
   }
-  const secret = Buffer.from(configured, 'utf8');
-  if (secret.length < MIN_SECRET_BYTES) {
-    read.problems.push(`JWT_ACCESS_SECRET must be at least ${MIN_SECRET_BYTES} bytes (got ${secret.length})`);
-  } else if (new Set(configured).size < 8) {
-    read.problems.push('JWT_ACCESS_SECRET is too repetitive to be a random secret');
-  }
-  return { algorithm: 'HS256', secret, secretGenerated: false };
+  checkSecret(read, 'JWT_ACCESS_SECRET', configured, nodeEnv === 'production');
+  return { algorithm: 'HS256', secret: Buffer.from(configured, 'utf8'), secretGenerated: false };
 }
 
 function readKeyRing(read: EnvironmentReader, algorithm: AsymmetricAlgorithm): KeyRingSigning {

@@ -5,7 +5,7 @@ import { ClientInfo } from '../sessions/client-info';
 // Enough for any real browser; a longer header is truncated rather than stored whole.
 const MAX_USER_AGENT_LENGTH = 512;
 
-/** The caller's user agent and address (X-Forwarded-For honoured only with TRUST_PROXY). */
+/** The caller's user agent and address (request.ip: always an IP address, see src/common/client-address). */
 export function clientInfoOf(request: FastifyRequest): ClientInfo {
   const userAgent = request.headers['user-agent'];
   return { userAgent: userAgent ? userAgent.slice(0, MAX_USER_AGENT_LENGTH) : null, ip: request.ip ?? null };

@@ -5,7 +5,7 @@ import { IS_CREDENTIAL_ROUTE_KEY } from './credential-route.decorator';
 
 /**
  * The throttler, applied globally but acting only on routes marked @CredentialRoute(). The client
- * is request.ip, which honours X-Forwarded-For only with TRUST_PROXY (Fastify's trustProxy).
+ * is request.ip, decided by TRUST_PROXY (src/common/client-address).
  */
 @Injectable()
 export class CredentialThrottlerGuard extends ThrottlerGuard {

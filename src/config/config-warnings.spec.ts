@@ -1,0 +1,25 @@
+import { loadAppConfig } from './app-config';
+import { configWarnings } from './config-warnings';
+
+const DATABASE_URL = 'postgresql://localhost/auth';
+const JWT_ACCESS_SECRET = 'b4q7XwM2vR9sK1pZ8nT3yL6cF0hJ5dGe';
+
+describe('configWarnings', () => {
+  it('has nothing to say about a configured secret and a precise TRUST_PROXY', () => {
+    for (const TRUST_PROXY of ['false', '1', '10.0.0.0/8']) {
+      expect(configWarnings(loadAppConfig({ DATABASE_URL, JWT_ACCESS_SECRET, TRUST_PROXY }))).toEqual([]);
+    }
+  });
+
+  it('warns of a generated access-token secret', () => {
+    expect(configWarnings(loadAppConfig({ DATABASE_URL }))).toEqual([
+      'JWT_ACCESS_SECRET is unset: using a per-process secret, so tokens do not survive a restart',
+    ]);
+  });
+
+  it('warns that TRUST_PROXY=true lets clients choose their address, and says what to set instead', () => {
+    const [warning] = configWarnings(loadAppConfig({ DATABASE_URL, JWT_ACCESS_SECRET, TRUST_PROXY: 'true' }));
+    expect(warning).toMatch(/^TRUST_PROXY=true believes every X-Forwarded-For entry/);
+    expect(warning).toContain('(TRUST_PROXY=1)');
+  });
+});

@@ -1,0 +1,18 @@
+import { AppConfig } from './app-config';
+
+/** Settings that are allowed but deserve the operator's attention, logged once at boot. */
+export function configWarnings(config: AppConfig): string[] {
+  const warnings: string[] = [];
+  const { signing } = config.accessToken;
+  if (signing.algorithm === 'HS256' && signing.secretGenerated) {
+    warnings.push('JWT_ACCESS_SECRET is unset: using a per-process secret, so tokens do not survive a restart');
+  }
+  if (config.http.trustProxy.kind === 'all') {
+    warnings.push(
+      'TRUST_PROXY=true believes every X-Forwarded-For entry, so unless the proxy in front replaces the header ' +
+        'each client picks its own address (and its own rate limit and lockout); set the number of proxies ' +
+        '(TRUST_PROXY=1) or their addresses (TRUST_PROXY=10.0.0.0/8) instead',
+    );
+  }
+  return warnings;
+}

@@ -1,0 +1,65 @@
+import { isIP } from 'node:net';
+import { EnvironmentReader } from './environment-reader';
+
+/**
+ * Whose X-Forwarded-For the service believes when it decides a client's address (TRUST_PROXY), with
+ * the forms of Express's and Fastify's `trust proxy`.
+ */
+export type TrustProxy =
+  /** The socket peer is the client; X-Forwarded-For is ignored. */
+  | { readonly kind: 'none' }
+  /** Every entry is believed, so the leftmost (whatever the client wrote) wins: only for a proxy that replaces the header. */
+  | { readonly kind: 'all' }
+  /** The last `hops` entries were appended by proxies in front of the service; the one before them is the client. */
+  | { readonly kind: 'hops'; readonly hops: number }
+  /** Entries are believed only while they come from these proxies (IP, CIDR, or a named range). */
+  | { readonly kind: 'addresses'; readonly addresses: readonly string[] };
+
+/** Ranges proxy-addr (under Fastify) knows by name. */
+export const NAMED_PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'] as const;
+
+// More proxies than this in front of one service is a misconfiguration, not a topology.
+const MAX_HOPS = 20;
+
+const NONE: TrustProxy = { kind: 'none' };
+
+const EXPECTED =
+  'must be false, true (trust every proxy), a hop count such as 1, or proxy addresses such as 10.0.0.0/8,loopback';
+
+export function readTrustProxy(read: EnvironmentReader): TrustProxy {
+  const value = read.raw('TRUST_PROXY');
+  if (value === undefined || value.toLowerCase() === 'false') return NONE;
+  if (value.toLowerCase() === 'true') return { kind: 'all' };
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > MAX_HOPS)
+      return read.fail('TRUST_PROXY', `${EXPECTED} (got "${value}"; at most ${MAX_HOPS} hops)`, NONE);
+    return hops === 0 ? NONE : { kind: 'hops', hops };
+  }
+  const addresses = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const invalid = addresses.filter((entry) => !isProxyAddress(entry));
+  if (invalid.length > 0) {
+    const named = NAMED_PROXY_RANGES.join('/');
+    return read.fail(
+      'TRUST_PROXY',
+      `${EXPECTED} (got "${value}"; "${invalid.join('", "')}" is not an IP address, CIDR or ${named})`,
+      NONE,
+    );
+  }
+  if (addresses.length === 0) return read.fail('TRUST_PROXY', `${EXPECTED} (got "${value}")`, NONE);
+  return { kind: 'addresses', addresses };
+}
+
+/** An IP address, a CIDR such as 10.0.0.0/8 or fd00::/8, or one of the named ranges. */
+function isProxyAddress(entry: string): boolean {
+  if ((NAMED_PROXY_RANGES as readonly string[]).includes(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = /^\d+$/.test(prefix) ? Number(prefix) : NaN;
+  return bits >= 1 && bits <= (version === 4 ? 32 : 128);
+}
