@@ -37,6 +37,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     genReqId: requestIdFor,
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
+    ...serverTimeouts(config),
   });
 
   class ApplicationRoot {}
@@ -84,6 +85,20 @@ const SWAGGER_UI_CSP = {
   imgSrc: ["'self'", 'data:'],
   frameAncestors: ["'none'"],
 };
+
+/**
+ * A request that does not arrive within HTTP_REQUEST_TIMEOUT (a slowloris sender dribbling its
+ * headers or body) is answered 408 and closed. Node looks for such requests every
+ * connectionsCheckingInterval (30 s by default), so that is made a fraction of the timeout.
+ */
+function serverTimeouts(config: AppConfig) {
+  const requestMs = config.http.timeouts.requestSeconds * 1000;
+  return {
+    requestTimeout: requestMs,
+    keepAliveTimeout: config.http.timeouts.keepAliveSeconds * 1000,
+    http: { headersTimeout: requestMs, connectionsCheckingInterval: Math.min(1000, requestMs / 4) },
+  };
+}
 
 /** Only the listed origins get CORS headers; with none listed, browsers on other origins are refused. */
 function corsOptions(config: AppConfig) {

@@ -128,4 +128,34 @@ describe('Bad input is a 4xx, never a 500', () => {
       );
     });
   });
+
+  describe('email hygiene: what is stored is what a mail server delivers to, and nothing hidden', () => {
+    it.each([
+      ['a zero-width space', 'ad\u200bmin-{id}@example.com'],
+      ['a control character', 'ad\u0007min-{id}@example.com'],
+      ['CR/LF in a quoted local part', '"a\r\nBcc: x-{id}"@example.com'],
+      ['a Cyrillic look-alike', 'p\u0430ypal-{id}@example.com'],
+    ])('register with %s: 400', async (_label, template) => {
+      const email = template.replace('{id}', String(Date.now()));
+      const response = await request(server)
+        .post('/api/v1/auth/register')
+        .send({ email, password: 'long enough password' });
+      expectRefused(response);
+      expect(response.body.errors).toEqual([expect.objectContaining({ field: 'email' })]);
+    });
+
+    it('an address typed decomposed or composed is one account (NFC)', async () => {
+      const local = `jose${Date.now()}`;
+      const decomposed = `${local}e\u0301@example.com`;
+      const registered = await request(server)
+        .post('/api/v1/auth/register')
+        .send({ email: decomposed, password: 'long enough password' });
+      expect(registered.status).toBe(201);
+      expect(registered.body.user.email).toBe(`${local}\u00e9@example.com`);
+      const again = await request(server)
+        .post('/api/v1/auth/register')
+        .send({ email: `${local}\u00e9@EXAMPLE.com`, password: 'long enough password' });
+      expect(again.body.code).toBe('EMAIL_TAKEN');
+    });
+  });
 });

@@ -152,4 +152,53 @@ describe('HTTP conformance', () => {
       expect(response.headers['www-authenticate']).toBeUndefined();
     });
   });
+
+  describe('slow senders are cut off (HTTP_REQUEST_TIMEOUT)', () => {
+    let slow: NestFastifyApplication;
+
+    beforeAll(async () => {
+      slow = await startTestApp({ env: { HTTP_REQUEST_TIMEOUT: '1s' } });
+      await slow.listen({ port: 0, host: '127.0.0.1' });
+    });
+
+    afterAll(async () => {
+      await slow.close();
+    });
+
+    it('20 connections that send headers and then a byte every 200 ms are all answered 408 and closed within 4 s', async () => {
+      const { port } = slow.getHttpServer().address() as AddressInfo;
+      const startedAt = Date.now();
+      const outcomes = await Promise.all(
+        Array.from(
+          { length: 20 },
+          () =>
+            new Promise<{ raw: string; afterMs: number }>((resolve, reject) => {
+              let received = '';
+              const socket = connect(port, '127.0.0.1', () => {
+                socket.write(
+                  'POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{',
+                );
+              });
+              const drip = setInterval(() => socket.writable && socket.write(' '), 200);
+              // Bounded either way: without a timeout the connection would stay open for as long as bytes come.
+              const giveUp = setTimeout(() => socket.destroy(), 8000);
+              socket.on('data', (chunk) => (received += chunk.toString('latin1')));
+              socket.on('close', () => {
+                clearInterval(drip);
+                clearTimeout(giveUp);
+                resolve({ raw: received, afterMs: Date.now() - startedAt });
+              });
+              socket.on('error', reject);
+            }),
+        ),
+      );
+      for (const { raw, afterMs } of outcomes) {
+        expect(afterMs).toBeLessThan(4000);
+        const answer = parseRaw(raw);
+        expect(answer.status).toBe(408);
+        expect(answer.contentType).toMatch(PROBLEM_JSON);
+        expect(answer.body).toMatchObject({ status: 408, code: 'REQUEST_TIMEOUT' });
+      }
+    });
+  });
 });

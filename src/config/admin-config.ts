@@ -1,7 +1,6 @@
 /** ADMIN_EMAIL / ADMIN_PASSWORD: the operator's admin account, created at boot or by `npm run db:seed` when no user has the email. */
-import { isEmail } from 'class-validator';
 import { PasswordPolicy } from '../auth/passwords/password-policy';
-import { MAX_EMAIL_LENGTH } from '../auth/dto/email-field.decorator';
+import { emailAddressProblem, normalizeEmail } from '../common/validation/email-address';
 import { EnvironmentReader } from './environment-reader';
 import { weaknessOfTypedValue } from './secret-strength';
 
@@ -20,7 +19,8 @@ export function readAdminConfig(
   passwordMinLength: number,
   production: boolean,
 ): AdminConfig | undefined {
-  const email = read.optionalString('ADMIN_EMAIL')?.toLowerCase();
+  const raw = read.optionalString('ADMIN_EMAIL');
+  const email = raw === undefined ? undefined : normalizeEmail(raw);
   const password = read.optionalString('ADMIN_PASSWORD');
   if (email === undefined && password === undefined) return undefined;
   if (email === undefined || password === undefined) {
@@ -30,8 +30,9 @@ export function readAdminConfig(
   }
 
   const problemsBefore = read.problems.length;
-  if (!isEmail(email) || email.length > MAX_EMAIL_LENGTH) {
-    read.problems.push(`ADMIN_EMAIL must be an email address (got "${email}")`);
+  const emailProblem = emailAddressProblem(email);
+  if (emailProblem) {
+    read.problems.push(`ADMIN_EMAIL ${emailProblem} (got ${JSON.stringify(email)})`);
   }
   // The password is never echoed: only what is wrong with it.
   const problems = new PasswordPolicy({ minLength: passwordMinLength }).check(password, { email });

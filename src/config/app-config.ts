@@ -26,6 +26,12 @@ export interface HttpConfig {
   readonly corsOrigins: readonly string[];
   /** Largest request body accepted; credential payloads are tiny, so a small limit costs nothing. */
   readonly bodyLimitBytes: number;
+  readonly timeouts: {
+    /** The whole request, headers and body, must arrive within this; a slow sender gets 408 and is closed. */
+    readonly requestSeconds: number;
+    /** An idle keep-alive connection is closed after this; longer than load balancers' idle timeouts (60 s). */
+    readonly keepAliveSeconds: number;
+  };
   readonly shutdown: {
     /** How long the instance keeps serving after SIGTERM, reporting not ready, before it stops listening. */
     readonly delaySeconds: number;
@@ -127,6 +133,10 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
     trustProxy: readTrustProxy(read),
     corsOrigins: read.origins('CORS_ORIGINS'),
     bodyLimitBytes: read.sizeBytes('BODY_LIMIT', '64kb', { min: 1024, max: 10 * 1024 * 1024 }),
+    timeouts: {
+      requestSeconds: read.durationSeconds('HTTP_REQUEST_TIMEOUT', '30s', { min: 1, max: 600 }),
+      keepAliveSeconds: read.durationSeconds('HTTP_KEEP_ALIVE_TIMEOUT', '72s', { min: 1, max: 600 }),
+    },
     shutdown: {
       delaySeconds: read.durationSeconds('SHUTDOWN_DELAY', '0s', { min: 0, max: 120 }),
       graceSeconds: read.durationSeconds('SHUTDOWN_GRACE', '10s', { min: 1, max: 300 }),

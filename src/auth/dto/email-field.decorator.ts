@@ -1,19 +1,25 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, MaxLength } from 'class-validator';
-
-// RFC 5321 caps a forward path at 256 octets including the brackets.
-export const MAX_EMAIL_LENGTH = 254;
+import { IsString, ValidateBy } from 'class-validator';
+import { MAX_EMAIL_LENGTH, emailAddressProblem, normalizeEmail } from '../../common/validation/email-address';
 
 /**
- * An email field: trimmed and lower-cased before validation, because accounts are stored and
- * looked up that way. Anything not a string is left for validation to refuse.
+ * An email field: normalised (NFC, trimmed, lower-cased) before validation, because accounts are
+ * stored and looked up that way, then held to emailAddressProblem's rules. Anything not a string is
+ * left for validation to refuse.
  */
 export const EmailField = () =>
   applyDecorators(
     ApiProperty({ format: 'email', maxLength: MAX_EMAIL_LENGTH, example: 'ada@example.com' }),
-    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value)),
-    IsEmail(),
-    MaxLength(MAX_EMAIL_LENGTH),
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? normalizeEmail(value) : value)),
+    IsString(),
+    ValidateBy({
+      name: 'isDeliverableEmail',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && emailAddressProblem(value) === undefined,
+        defaultMessage: (args) =>
+          `${args?.property ?? 'email'} ${typeof args?.value === 'string' ? (emailAddressProblem(args.value) ?? '') : 'must be a string'}`,
+      },
+    }),
   );
