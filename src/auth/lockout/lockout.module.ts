@@ -5,12 +5,14 @@ import { RedisConnection } from '../../redis/redis.module';
 import { UsersModule } from '../../users/users.module';
 import { LimiterStore } from './limiter-store';
 import { LoginAttemptsService } from './login-attempts.service';
+import { PasswordChangeAttemptsService } from './password-change-attempts.service';
 
-/** Login lockout; counters in Redis when REDIS_URL is set, in this process otherwise. */
+/** Login and change-password lockout; counters in Redis when REDIS_URL is set, in this process otherwise. */
 @Module({
   imports: [AuditModule, UsersModule],
   providers: [
     LoginAttemptsService,
+    PasswordChangeAttemptsService,
     {
       provide: LimiterStore,
       inject: [AppConfig, RedisConnection],
@@ -18,6 +20,6 @@ import { LoginAttemptsService } from './login-attempts.service';
         new LimiterStore(`${config.bruteForce.redisKeyPrefix}lockout:`, redis.client),
     },
   ],
-  exports: [LoginAttemptsService],
+  exports: [LoginAttemptsService, PasswordChangeAttemptsService],
 })
 export class LockoutModule {}
