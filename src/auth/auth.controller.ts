@@ -112,15 +112,19 @@ export class AuthController {
     return this.auth.logoutAll(user, client);
   }
 
+  @CredentialRoute()
   @Post('change-password')
   @HttpCode(204)
   @ApiOperation({
     summary: 'Change the caller’s password; every other session ends',
-    description: 'A wrong current password answers 401 INVALID_CREDENTIALS; the session stays valid.',
+    description:
+      'A wrong current password answers 401 INVALID_CREDENTIALS; the session stays valid. After ' +
+      'LOCKOUT_THRESHOLD wrong ones the account’s password change is locked for LOCKOUT_DURATION, and a ' +
+      'check while another of the same account is in flight is refused: both 429 TOO_MANY_ATTEMPTS.',
     operationId: 'changePassword',
   })
   @ApiNoContentResponse()
-  @ApiProblemResponses('INVALID_CREDENTIALS')
+  @ApiProblemResponses('INVALID_CREDENTIALS', 'TOO_MANY_ATTEMPTS')
   changePassword(
     @Body() body: ChangePasswordDto,
     @CurrentUser() user: AuthenticatedUser,

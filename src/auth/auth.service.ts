@@ -8,6 +8,7 @@ import { UsersService } from '../users/users.service';
 import { AuthenticatedUser } from './decorators/current-user.decorator';
 import { TokenPairDto } from './dto/token-pair.dto';
 import { EmailVerificationService } from './email-verification/email-verification.service';
+import { PasswordChangeAttemptsService } from './lockout/password-change-attempts.service';
 import { PasswordHasher } from './passwords/password-hasher';
 import { PasswordPolicy } from './passwords/password-policy';
 import { ClientInfo } from './sessions/client-info';
@@ -32,6 +33,7 @@ export class AuthService {
     private readonly policy: PasswordPolicy,
     private readonly audit: AuditService,
     private readonly emailVerification: EmailVerificationService,
+    private readonly passwordChangeAttempts: PasswordChangeAttemptsService,
   ) {}
 
   async register(registration: Registration, client: ClientInfo): Promise<TokenPairDto> {
@@ -133,9 +135,11 @@ export class AuthService {
   ): Promise<void> {
     const user = await this.users.findById(caller.id);
     if (!user) throw new DomainError('INVALID_TOKEN', 'The account of this access token no longer exists');
-    if (!(await this.hasher.verify(passwords.currentPassword, user.passwordHash))) {
-      throw new DomainError('INVALID_CREDENTIALS', 'The current password is incorrect');
-    }
+    await this.passwordChangeAttempts.attempt(caller, user, client, async () => {
+      if (!(await this.hasher.verify(passwords.currentPassword, user.passwordHash))) {
+        throw new DomainError('INVALID_CREDENTIALS', 'The current password is incorrect');
+      }
+    });
     this.policy.assertAcceptable(passwords.newPassword, 'newPassword', { email: user.email });
     const passwordHash = await this.hasher.hash(passwords.newPassword);
     await this.prisma.transaction(async (transaction) => {

@@ -7,7 +7,13 @@ describe('brute-force configuration', () => {
   it('defaults to the documented limits', () => {
     expect(loadAppConfig({ DATABASE_URL }).bruteForce).toEqual({
       throttle: { limit: 10, ttlSeconds: 60 },
-      lockout: { threshold: 10, accountFailureLimit: 100, accountWindowSeconds: 3600, durationSeconds: 900 },
+      lockout: {
+        threshold: 10,
+        accountFailureLimit: 100,
+        accountWindowSeconds: 3600,
+        durationSeconds: 900,
+        checkSlotSeconds: 60,
+      },
       redisKeyPrefix: 'auth:',
     });
   });
@@ -24,7 +30,13 @@ describe('brute-force configuration', () => {
     });
     expect(config.bruteForce).toEqual({
       throttle: { limit: 3, ttlSeconds: 120 },
-      lockout: { threshold: 5, accountFailureLimit: 50, accountWindowSeconds: 3600, durationSeconds: 3600 },
+      lockout: {
+        threshold: 5,
+        accountFailureLimit: 50,
+        accountWindowSeconds: 3600,
+        durationSeconds: 3600,
+        checkSlotSeconds: 60,
+      },
       redisKeyPrefix: 'staging:',
     });
   });

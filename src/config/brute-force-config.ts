@@ -14,8 +14,10 @@ export interface LockoutConfig {
   /** Failures for one email from all addresses within accountWindowSeconds before the email is locked (ASVS 2.2.1). */
   readonly accountFailureLimit: number;
   readonly accountWindowSeconds: number;
-  /** How long a pair or an email stays locked. */
+  /** How long a pair, an email, or an account's password change stays locked. */
   readonly durationSeconds: number;
+  /** Longest one change-password check holds its account's only check slot, should its instance die mid-check. */
+  readonly checkSlotSeconds: number;
 }
 
 export interface BruteForceConfig {
@@ -37,6 +39,8 @@ export function readBruteForceConfig(read: EnvironmentReader): BruteForceConfig 
       // ASVS 2.2.1 counts failures per hour; not configurable so the documented rule stays true.
       accountWindowSeconds: 3600,
       durationSeconds: read.durationSeconds('LOCKOUT_DURATION', '15m', { min: 1, max: 86400 }),
+      // Far above a bcrypt check even with a long pool queue (seconds); short enough that a dead holder is forgotten.
+      checkSlotSeconds: 60,
     },
     redisKeyPrefix: read.string('REDIS_KEY_PREFIX', 'auth:'),
   };

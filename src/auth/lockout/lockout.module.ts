@@ -1,24 +1,25 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../../audit/audit.module';
+import { AppConfig } from '../../config/app-config';
 import { RedisConnection } from '../../redis/redis.module';
 import { UsersModule } from '../../users/users.module';
-import { ATTEMPT_STORE, AttemptStore } from './attempt-store';
-import { InMemoryAttemptStore } from './in-memory-attempt-store';
+import { LimiterStore } from './limiter-store';
 import { LoginAttemptsService } from './login-attempts.service';
-import { RedisAttemptStore } from './redis-attempt-store';
+import { PasswordChangeAttemptsService } from './password-change-attempts.service';
 
-/** Login lockout; its counters live in Redis when REDIS_URL is set, in this process otherwise. */
+/** Login and change-password lockout; counters in Redis when REDIS_URL is set, in this process otherwise. */
 @Module({
   imports: [AuditModule, UsersModule],
   providers: [
     LoginAttemptsService,
+    PasswordChangeAttemptsService,
     {
-      provide: ATTEMPT_STORE,
-      inject: [RedisConnection],
-      useFactory: (redis: RedisConnection): AttemptStore =>
-        redis.client ? new RedisAttemptStore(redis.client) : new InMemoryAttemptStore(),
+      provide: LimiterStore,
+      inject: [AppConfig, RedisConnection],
+      useFactory: (config: AppConfig, redis: RedisConnection) =>
+        new LimiterStore(`${config.bruteForce.redisKeyPrefix}lockout:`, redis.client),
     },
   ],
-  exports: [LoginAttemptsService],
+  exports: [LoginAttemptsService, PasswordChangeAttemptsService],
 })
 export class LockoutModule {}
