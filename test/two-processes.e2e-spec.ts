@@ -21,6 +21,8 @@ describe('Two service processes on one database', () => {
       DATABASE_URL: process.env.DATABASE_URL,
       REDIS_URL: process.env.REDIS_URL,
       JWT_ACCESS_SECRET: randomBytes(32).toString('base64url'),
+      // One issuer for both, as behind a load balancer; the default would name each one's own port.
+      SERVICE_URL: 'http://auth.test',
     };
     for (let index = 0; index < 2; index++) {
       const port = await freePort();

@@ -30,6 +30,8 @@ describe('loadAppConfig', () => {
     expect(config.http).toEqual({
       host: '0.0.0.0',
       port: 3000,
+      serviceUrl: 'http://localhost:3000',
+      serviceUrlConfigured: false,
       trustProxy: { kind: 'none' },
       corsOrigins: [],
       bodyLimitBytes: 65536,
@@ -55,6 +57,9 @@ describe('loadAppConfig', () => {
       DATABASE_URL,
       NODE_ENV: 'production',
       PORT: '8080',
+      SERVICE_URL: 'https://auth.example.com/',
+      JWT_ISSUER: 'https://issuer.example.com',
+      JWT_CLIENT_ID: 'web-app',
       HOST: '127.0.0.1',
       TRUST_PROXY: 'true',
       CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
@@ -77,6 +82,8 @@ describe('loadAppConfig', () => {
     expect(config.http).toEqual({
       host: '127.0.0.1',
       port: 8080,
+      serviceUrl: 'https://auth.example.com',
+      serviceUrlConfigured: true,
       trustProxy: { kind: 'all' },
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
       bodyLimitBytes: 1024 * 1024,
@@ -91,9 +98,20 @@ describe('loadAppConfig', () => {
     expect(config.accessToken).toEqual({
       signing: { algorithm: 'HS256', secret: Buffer.from(STRONG_SECRET), secretGenerated: false },
       ttlSeconds: 900,
-      issuer: 'auth-service',
+      issuer: 'https://issuer.example.com',
       audience: 'auth-service',
+      clientId: 'web-app',
     });
+  });
+
+  it('takes the token issuer as a URL (RFC 9068), by default SERVICE_URL or the local address', () => {
+    expect(loadAppConfig({ DATABASE_URL, PORT: '4000' }).accessToken.issuer).toBe('http://localhost:4000');
+    expect(loadAppConfig({ DATABASE_URL, SERVICE_URL: 'https://id.example.com' }).accessToken.issuer).toBe(
+      'https://id.example.com',
+    );
+    expect(problemsOf({ DATABASE_URL, JWT_ISSUER: 'auth-service' })).toEqual([
+      'JWT_ISSUER must be a URL starting with http:// or https://',
+    ]);
   });
 
   it('names every problem at once', () => {

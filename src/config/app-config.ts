@@ -20,6 +20,10 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface HttpConfig {
   readonly host: string;
   readonly port: number;
+  /** Where clients reach this service (scheme, host, port; no trailing slash): the default token issuer. */
+  readonly serviceUrl: string;
+  /** False when serviceUrl is the local default, which differs between instances on different ports. */
+  readonly serviceUrlConfigured: boolean;
   /** Whose X-Forwarded-For decides the client address (rate limits, lockout, sessions, audit). */
   readonly trustProxy: TrustProxy;
   /** Browser origins allowed to call the API (CORS); empty: no cross-origin access. */
@@ -73,6 +77,8 @@ export interface AccessTokenConfig {
   readonly ttlSeconds: number;
   readonly issuer: string;
   readonly audience: string;
+  /** RFC 9068's client_id: the application tokens are issued to (first-party: this service's own clients). */
+  readonly clientId: string;
 }
 
 export interface SessionConfig {
@@ -127,9 +133,13 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
   const read = new EnvironmentReader(env);
   const nodeEnv = read.oneOf('NODE_ENV', NODE_ENVIRONMENTS, 'development');
 
+  const port = read.integer('PORT', 3000, { min: 0, max: 65535 });
+  const configuredServiceUrl = read.url('SERVICE_URL', ['http', 'https'], { required: false });
   const http: HttpConfig = {
     host: read.string('HOST', '0.0.0.0'),
-    port: read.integer('PORT', 3000, { min: 0, max: 65535 }),
+    port,
+    serviceUrl: (configuredServiceUrl ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    serviceUrlConfigured: configuredServiceUrl !== undefined,
     trustProxy: readTrustProxy(read),
     corsOrigins: read.origins('CORS_ORIGINS'),
     bodyLimitBytes: read.sizeBytes('BODY_LIMIT', '64kb', { min: 1024, max: 10 * 1024 * 1024 }),
@@ -158,8 +168,10 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
   const accessToken: AccessTokenConfig = {
     signing: readAccessTokenSigning(read, nodeEnv),
     ttlSeconds: read.durationSeconds('JWT_ACCESS_TTL', '15m', { min: 30, max: 24 * 3600 }),
-    issuer: read.string('JWT_ISSUER', 'auth-service'),
+    // RFC 9068 section 2.2: iss identifies the issuer, as a URL; resource servers pin it.
+    issuer: read.url('JWT_ISSUER', ['http', 'https'], { required: false }) ?? http.serviceUrl,
     audience: read.string('JWT_AUDIENCE', 'auth-service'),
+    clientId: read.string('JWT_CLIENT_ID', 'auth-service'),
   };
 
   const session: SessionConfig = {

@@ -22,4 +22,18 @@ describe('configWarnings', () => {
     expect(warning).toMatch(/^TRUST_PROXY=true believes every X-Forwarded-For entry/);
     expect(warning).toContain('(TRUST_PROXY=1)');
   });
+
+  it('warns in production when the token issuer is the local default, and not once SERVICE_URL or JWT_ISSUER is set', () => {
+    const production = {
+      DATABASE_URL,
+      NODE_ENV: 'production',
+      JWT_ACCESS_SECRET: 'Zr3u9Qx1Lm7Kp2Vw8Ns4Tb6Yc0Hd5Fg=+/Aa',
+      PASSWORD_PEPPER: 'Wq8e2Rt6Yu1Io5Pa9Sd3Fg7Hj0Kl4Zx=+/Bb',
+    };
+    expect(configWarnings(loadAppConfig(production))).toEqual([
+      expect.stringMatching(/^SERVICE_URL is unset: access tokens name http:\/\/localhost:3000 as their issuer/),
+    ]);
+    expect(configWarnings(loadAppConfig({ ...production, SERVICE_URL: 'https://auth.example.com' }))).toEqual([]);
+    expect(configWarnings(loadAppConfig({ ...production, JWT_ISSUER: 'https://auth.example.com' }))).toEqual([]);
+  });
 });

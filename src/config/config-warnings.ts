@@ -14,5 +14,15 @@ export function configWarnings(config: AppConfig): string[] {
         '(TRUST_PROXY=1) or their addresses (TRUST_PROXY=10.0.0.0/8) instead',
     );
   }
+  if (
+    config.isProduction &&
+    !config.http.serviceUrlConfigured &&
+    config.accessToken.issuer === config.http.serviceUrl
+  ) {
+    warnings.push(
+      `SERVICE_URL is unset: access tokens name ${config.http.serviceUrl} as their issuer, which resource servers ` +
+        'pin and every instance must agree on; set SERVICE_URL (or JWT_ISSUER) to the URL clients reach the service at',
+    );
+  }
   return warnings;
 }

@@ -33,8 +33,9 @@ describe('AccessTokenService', () => {
       sub: 'user-1',
       sid: 'session-1',
       role: 'ADMIN',
-      iss: 'auth-service',
+      iss: 'http://localhost:3000',
       aud: 'auth-service',
+      client_id: 'auth-service',
     });
     expect(claims.exp - claims.iat).toBe(300);
   });
@@ -53,7 +54,9 @@ describe('AccessTokenService', () => {
         ),
       ),
     ).toBe('INVALID_TOKEN');
-    expect(codeOf(() => new AccessTokenService(config({ JWT_ISSUER: 'other' })).verify(token))).toBe('INVALID_TOKEN');
+    expect(
+      codeOf(() => new AccessTokenService(config({ JWT_ISSUER: 'https://other.example.com' })).verify(token)),
+    ).toBe('INVALID_TOKEN');
     expect(codeOf(() => new AccessTokenService(config({ JWT_AUDIENCE: 'other' })).verify(token))).toBe('INVALID_TOKEN');
   });
 

@@ -25,6 +25,7 @@ export interface AccessTokenClaims {
   readonly jti: string;
   readonly iss: string;
   readonly aud: string;
+  readonly client_id: string;
 }
 
 export interface IssuedAccessToken {
@@ -43,11 +44,13 @@ export class AccessTokenService {
   private readonly sign: (payload: Record<string, unknown>) => string;
   private readonly verifierFor: (token: string) => Verifier | undefined;
   private readonly ttlSeconds: number;
+  private readonly clientId: string;
   private readonly keyRing: SigningKeyRing | undefined;
   private readonly verified = new VerifiedTokenCache<AccessTokenClaims>(VERIFIED_TOKEN_CACHE_SIZE, CLOCK_TOLERANCE_MS);
 
   constructor(config: AppConfig) {
-    const { signing, issuer, audience, ttlSeconds } = config.accessToken;
+    const { signing, issuer, audience, clientId, ttlSeconds } = config.accessToken;
+    this.clientId = clientId;
     this.ttlSeconds = ttlSeconds;
     const signer = (key: string | Buffer, algorithm: Algorithm, kid?: string) =>
       createSigner({
@@ -65,7 +68,7 @@ export class AccessTokenService {
         allowedIss: issuer,
         allowedAud: audience,
         checkTyp: ACCESS_TOKEN_TYPE,
-        requiredClaims: ['sub', 'sid', 'role', 'iat', 'exp', 'jti', 'iss', 'aud'],
+        requiredClaims: ['sub', 'sid', 'role', 'iat', 'exp', 'jti', 'iss', 'aud', 'client_id'],
         clockTolerance: CLOCK_TOLERANCE_MS,
       }) as Verifier;
 
@@ -86,7 +89,13 @@ export class AccessTokenService {
   }
 
   issue(subject: { userId: string; sessionId: string; role: Role }): IssuedAccessToken {
-    const token = this.sign({ sub: subject.userId, sid: subject.sessionId, role: subject.role, jti: randomUUID() });
+    const token = this.sign({
+      sub: subject.userId,
+      sid: subject.sessionId,
+      role: subject.role,
+      client_id: this.clientId,
+      jti: randomUUID(),
+    });
     return { token, expiresIn: this.ttlSeconds };
   }
 
