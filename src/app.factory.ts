@@ -110,7 +110,14 @@ function corsOptions(config: AppConfig) {
     credentials: true,
     methods: ['GET', 'POST', 'PATCH', 'DELETE'],
     allowedHeaders: ['authorization', 'content-type', 'x-requested-with', REQUEST_ID_HEADER],
-    exposedHeaders: [REQUEST_ID_HEADER, 'retry-after'],
+    exposedHeaders: [
+      REQUEST_ID_HEADER,
+      'retry-after',
+      'ratelimit-limit',
+      'ratelimit-remaining',
+      'ratelimit-reset',
+      'ratelimit-policy',
+    ],
     maxAge: 600,
   };
 }

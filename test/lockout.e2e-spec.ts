@@ -42,6 +42,8 @@ describe('Login lockout', () => {
       status: response.status,
       contentType: response.headers['content-type'],
       retryAfter: response.headers['retry-after'],
+      rateLimitRemaining: response.headers['ratelimit-remaining'],
+      rateLimitReset: response.headers['ratelimit-reset'],
       body,
     };
   }
@@ -64,6 +66,8 @@ describe('Login lockout', () => {
     expect(forExisting.body).toMatchObject({ status: 429, code: 'TOO_MANY_ATTEMPTS' });
     expect(Number(forExisting.retryAfter)).toBeGreaterThan(890);
     expect(Number(forExisting.retryAfter)).toBeLessThanOrEqual(900);
+    expect(forExisting.rateLimitRemaining).toBe('0');
+    expect(forExisting.rateLimitReset).toBe(forExisting.retryAfter);
   });
 
   it('refuses the right password while the pair is locked, and lets the owner in from elsewhere', async () => {

@@ -18,6 +18,13 @@ function expectRateLimited(response: request.Response): void {
   const retryAfter = Number(response.headers['retry-after']);
   expect(retryAfter).toBeGreaterThanOrEqual(1);
   expect(retryAfter).toBeLessThanOrEqual(60);
+  // The IETF draft's RateLimit fields beside Retry-After.
+  expect(response.headers).toMatchObject({
+    'ratelimit-limit': '3',
+    'ratelimit-remaining': '0',
+    'ratelimit-reset': String(retryAfter),
+    'ratelimit-policy': '3;w=60',
+  });
 }
 
 describe('Rate limit on credential routes', () => {
@@ -37,7 +44,12 @@ describe('Rate limit on credential routes', () => {
 
   it('answers the request past the limit with 429 RATE_LIMITED and Retry-After', async () => {
     const address = uniqueAddress();
-    for (let i = 0; i < 3; i += 1) expect((await refreshFrom(server, address)).status).toBe(401);
+    const counted = [];
+    for (let i = 0; i < 3; i += 1) counted.push(await refreshFrom(server, address));
+    expect(counted.map((response) => response.status)).toEqual([401, 401, 401]);
+    // Answers within the limit say what is left.
+    expect(counted.map((response) => response.headers['ratelimit-remaining'])).toEqual(['2', '1', '0']);
+    expect(counted[0].headers['ratelimit-limit']).toBe('3');
     expectRateLimited(await refreshFrom(server, address));
   });
 

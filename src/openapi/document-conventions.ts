@@ -27,6 +27,18 @@ const BEARER_CHALLENGE = {
     '`error="invalid_token"` and `error_description`.',
   schema: { type: 'string', maxLength: 512 },
 };
+const seconds = (description: string) => ({ description, schema: { type: 'integer', minimum: 0 } });
+/** What every 429 answer carries (src/common/problem-details/exception-to-problem.ts). */
+const RATE_LIMIT_HEADERS = {
+  'Retry-After': seconds('Seconds until a retry can succeed.'),
+  'RateLimit-Remaining': seconds('Requests left in the window: 0.'),
+  'RateLimit-Reset': seconds('Seconds until the window resets (as Retry-After).'),
+  'RateLimit-Limit': seconds('Requests allowed per window; with RATE_LIMITED (one policy), not with a lockout.'),
+  'RateLimit-Policy': {
+    description: 'The policy as `<limit>;w=<window seconds>`, with RATE_LIMITED.',
+    schema: { type: 'string', maxLength: 64 },
+  },
+};
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
 
 /** Marks a route (or controller) as needing no access token, for the document. */
@@ -63,6 +75,8 @@ export function applyGuardConventions(document: OpenAPIObject, bearerScheme: str
         addProblemCodes(operation, ['FORBIDDEN']);
       }
       if (operation.requestBody) addProblemCodes(operation, BODY_FAILURES);
+      const tooMany = operation.responses['429'] as ResponseObject | undefined;
+      if (tooMany) tooMany.headers = { ...tooMany.headers, ...RATE_LIMIT_HEADERS };
       // The global pipe validates query and path parameters as it does bodies.
       else if (operation.parameters?.length) addProblemCodes(operation, ['VALIDATION_FAILED']);
     }

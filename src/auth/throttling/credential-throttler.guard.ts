@@ -9,6 +9,9 @@ import { IS_CREDENTIAL_ROUTE_KEY } from './credential-route.decorator';
  */
 @Injectable()
 export class CredentialThrottlerGuard extends ThrottlerGuard {
+  // The IETF draft's field names (RateLimit-Limit, -Remaining, -Reset) instead of the X- ones.
+  protected override headerPrefix = 'RateLimit';
+
   protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
     const isCredentialRoute = this.reflector.getAllAndOverride<boolean | undefined>(IS_CREDENTIAL_ROUTE_KEY, [
       context.getHandler(),
@@ -20,6 +23,7 @@ export class CredentialThrottlerGuard extends ThrottlerGuard {
   protected override throwThrottlingException(_context: ExecutionContext, limit: ThrottlerLimitDetail): Promise<void> {
     throw new DomainError('RATE_LIMITED', 'Too many requests from this address; retry later', {
       retryAfterSeconds: limit.timeToBlockExpire,
+      rateLimit: { limit: limit.limit, windowSeconds: Math.round(limit.ttl / 1000) },
     });
   }
 }

@@ -21,13 +21,34 @@ describe('exceptionToProblem', () => {
     expect(isServerFault).toBe(false);
   });
 
-  it('sends Retry-After in whole seconds, at least one', () => {
+  it('sends Retry-After in whole seconds, at least one, with the RateLimit fields of a 429', () => {
     expect(
-      exceptionToProblem(new DomainError('RATE_LIMITED', 'slow down', { retryAfterSeconds: 0.2 })).headers,
-    ).toEqual({ 'retry-after': '1' });
+      exceptionToProblem(new DomainError('TOO_MANY_ATTEMPTS', 'locked', { retryAfterSeconds: 0.2 })).headers,
+    ).toEqual({ 'retry-after': '1', 'ratelimit-remaining': '0', 'ratelimit-reset': '1' });
     expect(
-      exceptionToProblem(new DomainError('RATE_LIMITED', 'slow down', { retryAfterSeconds: 59.1 })).headers,
-    ).toEqual({ 'retry-after': '60' });
+      exceptionToProblem(
+        new DomainError('RATE_LIMITED', 'slow down', {
+          retryAfterSeconds: 59.1,
+          rateLimit: { limit: 10, windowSeconds: 60 },
+        }),
+      ).headers,
+    ).toEqual({
+      'retry-after': '60',
+      'ratelimit-remaining': '0',
+      'ratelimit-reset': '60',
+      'ratelimit-limit': '10',
+      'ratelimit-policy': '10;w=60',
+    });
+  });
+
+  it('challenges a failed bearer check (RFC 6750), and nothing else', () => {
+    expect(exceptionToProblem(new DomainError('UNAUTHORIZED', 'no token')).headers).toEqual({
+      'www-authenticate': 'Bearer realm="api"',
+    });
+    expect(exceptionToProblem(new DomainError('TOKEN_EXPIRED', 'Access token "x" expired\n')).headers).toEqual({
+      'www-authenticate': 'Bearer realm="api", error="invalid_token", error_description="Access token x expired"',
+    });
+    expect(exceptionToProblem(new DomainError('INVALID_CREDENTIALS', 'wrong')).headers).toEqual({});
   });
 
   it('maps a database outage to 503 SERVICE_UNAVAILABLE and logs it', () => {

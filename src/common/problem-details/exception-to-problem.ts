@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { isDatabaseUnavailableError } from '../../prisma/database-errors';
-import { DomainError } from '../errors/domain.error';
+import { DomainError, RateLimitPolicy } from '../errors/domain.error';
 import { ERROR_STATUS, ErrorCode, errorCodeForStatus } from '../errors/error-code';
 import { ProblemDetails, problemDetails } from './problem-details';
 
@@ -44,7 +44,9 @@ export function exceptionToProblem(error: unknown): ProblemResponse {
     const challenge = bearerChallenge(error);
     if (challenge) headers['www-authenticate'] = challenge;
     if (error.extensions.retryAfterSeconds !== undefined) {
-      headers['retry-after'] = String(Math.max(1, Math.ceil(error.extensions.retryAfterSeconds)));
+      const seconds = String(Math.max(1, Math.ceil(error.extensions.retryAfterSeconds)));
+      headers['retry-after'] = seconds;
+      if (error.status === 429) Object.assign(headers, rateLimitHeaders(seconds, error.extensions.rateLimit));
     }
     return {
       problem: problemDetails(error.status, error.code, error.detail, error.extensions.errors),
@@ -103,6 +105,21 @@ export function exceptionToProblem(error: unknown): ProblemResponse {
     problem: problemDetails(500, 'INTERNAL_ERROR', 'An unexpected error occurred'),
     headers: {},
     isServerFault: true,
+  };
+}
+
+/**
+ * The RateLimit header fields of the IETF draft (draft-ietf-httpapi-ratelimit-headers-07) on a 429:
+ * nothing left until the reset, and the policy where one limit applies (the per-address rate limit;
+ * a lockout has several). Successful answers of rate-limited routes carry them from the throttler.
+ */
+function rateLimitHeaders(resetSeconds: string, policy: RateLimitPolicy | undefined): Record<string, string> {
+  return {
+    'ratelimit-remaining': '0',
+    'ratelimit-reset': resetSeconds,
+    ...(policy
+      ? { 'ratelimit-limit': String(policy.limit), 'ratelimit-policy': `${policy.limit};w=${policy.windowSeconds}` }
+      : {}),
   };
 }
 
