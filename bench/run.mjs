@@ -57,6 +57,8 @@ async function main() {
     DATABASE_URL: database.url,
     JWT_ACCESS_SECRET: randomBytes(32).toString('base64url'),
     PASSWORD_PEPPER: randomBytes(32).toString('base64url'),
+    // One issuer for every instance, as behind a load balancer (the default names each one's port).
+    SERVICE_URL: 'http://auth.bench',
     LOG_LEVEL: 'warn',
     BCRYPT_COST: String(BCRYPT_COST),
     THROTTLE_AUTH_LIMIT: '1000000',
