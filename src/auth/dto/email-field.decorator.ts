@@ -11,7 +11,8 @@ import { MAX_EMAIL_LENGTH, emailAddressProblem, normalizeEmail } from '../../com
  */
 export const EmailField = () =>
   applyDecorators(
-    ApiProperty({ format: 'email', maxLength: MAX_EMAIL_LENGTH, example: 'ada@example.com' }),
+    // idn-email (RFC 6531), not email: a local part such as josé is accepted and stored as typed (NFC).
+    ApiProperty({ format: 'idn-email', maxLength: MAX_EMAIL_LENGTH, example: 'ada@example.com' }),
     Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? normalizeEmail(value) : value)),
     IsString(),
     ValidateBy({

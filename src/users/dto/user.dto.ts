@@ -7,7 +7,7 @@ export class UserDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;
 
-  @ApiProperty({ format: 'email' })
+  @ApiProperty({ format: 'idn-email' })
   email!: string;
 
   @ApiPropertyOptional({ type: String, nullable: true })
