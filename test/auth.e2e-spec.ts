@@ -54,6 +54,10 @@ describe('Auth', () => {
       [{ email: uniqueEmail(), password: 'short' }, 'password'],
       [{ email: uniqueEmail(), password: 'password123' }, 'password'],
       [{ email: uniqueEmail(), password: STRONG_PASSWORD, role: 'ADMIN' }, 'role'],
+      // name is optional, not nullable (as Auth0's signup): null, blank or over 100 characters is refused.
+      [{ email: uniqueEmail(), password: STRONG_PASSWORD, name: null }, 'name'],
+      [{ email: uniqueEmail(), password: STRONG_PASSWORD, name: '   ' }, 'name'],
+      [{ email: uniqueEmail(), password: STRONG_PASSWORD, name: 'x'.repeat(101) }, 'name'],
     ])('answers 400 VALIDATION_FAILED for %p', async (body, field) => {
       const response = await request(server).post('/api/v1/auth/register').send(body);
       expect(response.status).toBe(400);

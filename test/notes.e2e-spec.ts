@@ -60,11 +60,30 @@ describe('Notes (example feature module)', () => {
 
     const mine = await call('get', '', alice.accessToken);
     expect(mine.status).toBe(200);
-    expect(mine.body.length).toBeGreaterThanOrEqual(1);
-    for (const note of mine.body as Array<{ ownerId: string }>) expect(note.ownerId).toBe(alice.user.id);
-    expect(mine.body[0].id).toBe(created.body.id);
+    expect(mine.body).toMatchObject({ page: 1, limit: 20 });
+    expect(mine.body.items.length).toBeGreaterThanOrEqual(1);
+    for (const note of mine.body.items as Array<{ ownerId: string }>) expect(note.ownerId).toBe(alice.user.id);
+    expect(mine.body.items[0].id).toBe(created.body.id);
 
     expect((await call('get', `/${created.body.id}`, alice.accessToken)).body).toEqual(created.body);
+  });
+
+  it('pages GET /notes like /users: `?page=&limit=`, newest first, the total counting only the caller’s notes', async () => {
+    const carol = await register(server);
+    const titles = ['first', 'second', 'third'];
+    for (const title of titles) await write(carol.accessToken, { title, body: '' }).expect(201);
+
+    const pages = await Promise.all(
+      [1, 2, 3, 4].map((page) => call('get', `?limit=1&page=${page}`, carol.accessToken)),
+    );
+    expect(pages.map((page) => page.status)).toEqual([200, 200, 200, 200]);
+    for (const [index, page] of pages.entries())
+      expect(page.body).toMatchObject({ page: index + 1, limit: 1, total: 3 });
+    const items = pages.flatMap((page) => page.body.items as Array<{ title: string; createdAt: string }>);
+    expect(pages.map((page) => (page.body.items as unknown[]).length)).toEqual([1, 1, 1, 0]);
+    expect(items.map((note) => note.title).sort()).toEqual([...titles].sort());
+    const times = items.map((note) => Date.parse(note.createdAt));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
   });
 
   it('answers 404 for another user’s note, to read or to delete, and leaves it in place', async () => {
@@ -113,10 +132,15 @@ describe('Notes (example feature module)', () => {
     expect((response.body.errors as Array<{ field: string }>).map((error) => error.field)).toContain(field);
   });
 
-  it.each(['limit=101', 'page=0', 'limit=abc'])('answers 400 to GET /notes/all?%s', async (query) => {
-    const response = await call('get', `/all?${query}`, admin.accessToken);
-    expect(response.status).toBe(400);
-    expect(response.body.code).toBe('VALIDATION_FAILED');
+  it.each(['', '/all'])('answers 400 to bad pages of GET /notes%s', async (path) => {
+    for (const query of ['limit=101', 'page=0', 'limit=abc', 'page=1.5', 'page=1000001']) {
+      const response = await call('get', `${path}?${query}`, admin.accessToken);
+      expect({ query, status: response.status, code: response.body.code }).toEqual({
+        query,
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      });
+    }
   });
 
   it.each(['get', 'delete'] as const)('answers 400 to %s /notes/<not a uuid>', async (method) => {
@@ -132,7 +156,12 @@ describe('Notes (example feature module)', () => {
     expect(list.tags).toEqual(['notes']);
     expect(list.operationId).toBe('listMyNotes');
     expect(list.security).toEqual([{ bearer: [] }]);
-    expect(document.paths['/api/v1/notes/stats'].get.security).toBeUndefined();
+    expect(list.responses['200'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/NotePageDto',
+    });
+    const parameters = list.parameters as Array<{ name: string }>;
+    expect(parameters.map((parameter) => parameter.name)).toEqual(['page', 'limit']);
+    expect(document.paths['/api/v1/notes/stats'].get.security).toEqual([]);
     expect(document.paths['/api/v1/notes/all'].get.responses['403']).toBeDefined();
     expect(document.paths['/api/v1/notes/{id}'].get.responses['404']).toBeDefined();
   });

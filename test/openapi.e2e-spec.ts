@@ -59,12 +59,20 @@ describe('OpenAPI', () => {
     expect(adminOnly.description).toContain('Requires the role ADMIN');
 
     const health = document.paths['/api/v1/health'].get;
-    expect(health.security).toBeUndefined();
+    expect(health.security).toEqual([]);
     expect(health.responses['401']).toBeUndefined();
+    // What Node's parser and Fastify's router answer before any route runs.
+    expect(codesOf(health, 431)).toEqual(['HEADERS_TOO_LARGE']);
+    expect(health.responses['414']).toBeUndefined();
+    expect(codesOf(document.paths['/api/v1/users/{id}'].get, 414)).toEqual(['URI_TOO_LONG']);
+    // Fastify parses the body of a POST whether or not the route reads one.
+    const logoutAll = document.paths['/api/v1/auth/logout-all'].post;
+    expect(codesOf(logoutAll, 415)).toEqual(['UNSUPPORTED_MEDIA_TYPE']);
+    expect(codesOf(logoutAll, 400)).toEqual(['MALFORMED_REQUEST']);
 
     // A route's own codes and the ones implied by its body share one response per status.
     const login = document.paths['/api/v1/auth/login'].post;
-    expect(login.security).toBeUndefined();
+    expect(login.security).toEqual([]);
     expect(codesOf(login, 401)).toEqual(['INVALID_CREDENTIALS']);
     expect(codesOf(login, 400)).toEqual(['VALIDATION_FAILED', 'MALFORMED_REQUEST']);
     expect(codesOf(login, 413)).toEqual(['PAYLOAD_TOO_LARGE']);
@@ -75,7 +83,7 @@ describe('OpenAPI', () => {
   it('documents the JWKS outside the API prefix: public, its key schema, 404 under HS256', async () => {
     const { body: document } = await request(app.getHttpServer()).get('/docs/openapi.json');
     const jwks = document.paths['/.well-known/jwks.json'].get;
-    expect(jwks.security).toBeUndefined();
+    expect(jwks.security).toEqual([]);
     expect(jwks.responses['200'].content['application/json'].schema).toEqual({
       $ref: '#/components/schemas/JsonWebKeySetDto',
     });
@@ -85,6 +93,28 @@ describe('OpenAPI', () => {
     expect(Object.keys(document.components.schemas.JsonWebKeyDto.properties)).toEqual(
       expect.arrayContaining(['kty', 'kid', 'use', 'alg', 'n', 'e', 'crv', 'x']),
     );
+  });
+
+  it('states every tag, a relative server, integer bounds and the rate-limit headers of limited routes', async () => {
+    const { body: document } = await request(app.getHttpServer()).get('/docs/openapi.json');
+    const tags = new Set((document.tags as Array<{ name: string; description: string }>).map((tag) => tag.name));
+    // The probe module's controller has no @ApiTags (Swagger names a tag after it): a team's module declares its own.
+    for (const [path, item] of Object.entries(document.paths as Record<string, Record<string, { tags?: string[] }>>)) {
+      if (path.startsWith('/api/v1/probe/')) continue;
+      for (const operation of Object.values(item)) for (const tag of operation.tags ?? []) expect(tags).toContain(tag);
+    }
+    expect(document.servers).toEqual([expect.objectContaining({ url: '/' })]);
+    const parameters = document.paths['/api/v1/users'].get.parameters as Array<{ name: string; schema: object }>;
+    const limit = parameters.find((parameter) => parameter.name === 'limit');
+    expect(limit?.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 100 });
+    const login = document.paths['/api/v1/auth/login'].post;
+    expect(Object.keys(login.responses['200'].headers)).toEqual(
+      expect.arrayContaining(['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset']),
+    );
+    expect(login.responses['415'].headers).toBeUndefined();
+    expect(document.paths['/api/v1/auth/me'].get.responses['200'].headers).toBeUndefined();
+    // REFRESH_TRANSPORT=body (the default): the body must carry the token.
+    expect(document.components.schemas.RefreshTokenDto.required).toEqual(['refreshToken']);
   });
 
   it('serves Swagger UI at /docs', async () => {

@@ -53,6 +53,23 @@ describe('Rate limit on credential routes', () => {
     expectRateLimited(await refreshFrom(server, address));
   });
 
+  it('sends the RateLimit-* headers the document declares on the answers that pass the limiter', async () => {
+    const address = uniqueAddress();
+    const remaining: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const response = await refreshFrom(server, address);
+      expect(response.status).toBe(401);
+      expect(response.headers['ratelimit-limit']).toBe('3');
+      expect(Number(response.headers['ratelimit-reset'])).toBeGreaterThan(0);
+      remaining.push(response.headers['ratelimit-remaining']);
+    }
+    expect(remaining).toEqual(['2', '1', '0']);
+    const { body: document } = await request(server).get('/docs/openapi.json');
+    expect(Object.keys(document.paths['/api/v1/auth/refresh'].post.responses['401'].headers)).toEqual(
+      expect.arrayContaining(['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset']),
+    );
+  });
+
   it('counts each client address on its own', async () => {
     const limited = uniqueAddress();
     for (let i = 0; i < 4; i += 1) await refreshFrom(server, limited);

@@ -12,7 +12,7 @@ export class AuditController {
   @Roles('ADMIN')
   @Get()
   @ApiOperation({ summary: 'Security events, newest first', operationId: 'listAuditEvents' })
-  @ApiOkResponse({ type: AuditEventPageDto })
+  @ApiOkResponse({ description: 'One page of events, newest first', type: AuditEventPageDto })
   async list(@Query() query: ListAuditEventsQueryDto): Promise<AuditEventPageDto> {
     const page = await this.audit.list(query);
     return { ...page, items: page.items.map((event) => AuditEventDto.from(event)) };

@@ -37,7 +37,7 @@ export class AuthController {
   @CredentialRoute()
   @Post('register')
   @ApiOperation({ summary: 'Create an account and start a session', operationId: 'register' })
-  @ApiCreatedResponse({ type: TokenPairDto })
+  @ApiCreatedResponse({ description: 'The account and its first session', type: TokenPairDto })
   @ApiProblemResponses('EMAIL_TAKEN')
   async register(
     @Body() body: RegisterDto,
@@ -54,7 +54,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange email and password for a token pair', operationId: 'login' })
   @ApiBody({ type: LoginDto })
-  @ApiOkResponse({ type: TokenPairDto })
+  @ApiOkResponse({ description: 'A new session', type: TokenPairDto })
   @ApiProblemResponses('INVALID_CREDENTIALS', 'ACCOUNT_DISABLED', 'EMAIL_NOT_VERIFIED', 'TOO_MANY_ATTEMPTS')
   async login(
     @Req() request: FastifyRequest & { user: User },
@@ -76,7 +76,7 @@ export class AuthController {
       'same current pair again within the grace, as long as that pair has not been used to refresh.',
     operationId: 'refresh',
   })
-  @ApiOkResponse({ type: TokenPairDto })
+  @ApiOkResponse({ description: 'The next pair of the same session', type: TokenPairDto })
   @ApiProblemResponses('INVALID_REFRESH_TOKEN', 'REFRESH_TOKEN_REUSED', 'FORBIDDEN')
   async refresh(
     @Body() body: RefreshTokenDto,
@@ -92,7 +92,7 @@ export class AuthController {
   @Post('logout')
   @HttpCode(204)
   @ApiOperation({ summary: 'End the session of a refresh token (idempotent)', operationId: 'logout' })
-  @ApiNoContentResponse()
+  @ApiNoContentResponse({ description: 'The session has ended, or had already' })
   @ApiProblemResponses('FORBIDDEN')
   async logout(
     @Body() body: RefreshTokenDto,
@@ -107,7 +107,7 @@ export class AuthController {
   @Post('logout-all')
   @HttpCode(204)
   @ApiOperation({ summary: 'End every session of the caller', operationId: 'logoutAll' })
-  @ApiNoContentResponse()
+  @ApiNoContentResponse({ description: 'Every session of the caller has ended' })
   logoutAll(@CurrentUser() user: AuthenticatedUser, @Client() client: ClientInfo): Promise<void> {
     return this.auth.logoutAll(user, client);
   }
@@ -123,7 +123,7 @@ export class AuthController {
       'check while another of the same account is in flight is refused: both 429 TOO_MANY_ATTEMPTS.',
     operationId: 'changePassword',
   })
-  @ApiNoContentResponse()
+  @ApiNoContentResponse({ description: 'The password is changed; every other session has ended' })
   @ApiProblemResponses('INVALID_CREDENTIALS', 'TOO_MANY_ATTEMPTS')
   changePassword(
     @Body() body: ChangePasswordDto,
@@ -135,7 +135,7 @@ export class AuthController {
 
   @Get('me')
   @ApiOperation({ summary: 'The caller', operationId: 'me' })
-  @ApiOkResponse({ type: UserDto })
+  @ApiOkResponse({ description: 'The caller', type: UserDto })
   me(@CurrentUser() user: AuthenticatedUser): Promise<UserDto> {
     return this.auth.me(user.id);
   }

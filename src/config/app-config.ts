@@ -15,6 +15,10 @@ export const REFRESH_TRANSPORTS = ['body', 'cookie', 'both'] as const;
 export type RefreshTransport = (typeof REFRESH_TRANSPORTS)[number];
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+// JWT_ACCESS_TTL's range: under 30 s clients refresh more than they call; over a day a stolen token lives too long.
+export const MIN_ACCESS_TTL_SECONDS = 30;
+export const MAX_ACCESS_TTL_SECONDS = 24 * 3600;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface HttpConfig {
@@ -167,7 +171,10 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
 
   const accessToken: AccessTokenConfig = {
     signing: readAccessTokenSigning(read, nodeEnv),
-    ttlSeconds: read.durationSeconds('JWT_ACCESS_TTL', '15m', { min: 30, max: 24 * 3600 }),
+    ttlSeconds: read.durationSeconds('JWT_ACCESS_TTL', '15m', {
+      min: MIN_ACCESS_TTL_SECONDS,
+      max: MAX_ACCESS_TTL_SECONDS,
+    }),
     // RFC 9068 section 2.2: iss identifies the issuer, as a URL; resource servers pin it.
     issuer: read.url('JWT_ISSUER', ['http', 'https'], { required: false }) ?? http.serviceUrl,
     audience: read.string('JWT_AUDIENCE', 'auth-service'),

@@ -15,7 +15,7 @@ export class HealthController {
   @Get()
   @HealthCheck({ swaggerDocumentation: false })
   @ApiOperation({ summary: 'Liveness: the process is up and answering', operationId: 'getLiveness' })
-  @ApiOkResponse({ type: HealthResponseDto })
+  @ApiOkResponse({ description: 'The process is up', type: HealthResponseDto })
   liveness(): Promise<HealthCheckResult> {
     return this.readiness.liveness();
   }
@@ -23,7 +23,7 @@ export class HealthController {
   @Get('ready')
   @HealthCheck({ swaggerDocumentation: false })
   @ApiOperation({ summary: 'Readiness: the database (and Redis, when configured) answer', operationId: 'getReadiness' })
-  @ApiOkResponse({ type: HealthResponseDto })
+  @ApiOkResponse({ description: 'Every dependency answers', type: HealthResponseDto })
   @ApiProblemResponses('SERVICE_UNAVAILABLE')
   readinessCheck(): Promise<HealthCheckResult> {
     return this.readiness.readiness();

@@ -5,7 +5,8 @@ import { ErrorCode } from '../common/errors/error-code';
 /**
  * The global bearer guard, RolesGuard and validation pipe apply to routes without a decorator of
  * their own, so their effects are added to the document here, once, for every route a team writes:
- * security and 401 unless @Public(), 403 with @Roles(), 400/413/415 wherever a body is read.
+ * security and 401 unless @Public() (then `security: []`), 403 with @Roles(), 400/413/415 wherever
+ * Fastify reads a body, and what the router and Node's HTTP parser answer before any route runs.
  */
 type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']>;
 type ResponseObject = Exclude<NonNullable<OperationObject['responses'][string]>, { $ref: string }>;
@@ -15,19 +16,24 @@ const ROLES_MARK = 'x-roles';
 const CREDENTIAL_ROUTE_MARK = 'x-credential-route';
 
 const BEARER_FAILURES: ErrorCode[] = ['UNAUTHORIZED', 'TOKEN_EXPIRED', 'INVALID_TOKEN', 'SESSION_REVOKED'];
-const BODY_FAILURES: ErrorCode[] = [
-  'VALIDATION_FAILED',
-  'MALFORMED_REQUEST',
-  'PAYLOAD_TOO_LARGE',
-  'UNSUPPORTED_MEDIA_TYPE',
-];
+// Fastify parses the body of these methods whether or not the route reads one: malformed JSON, an
+// oversize or a non-JSON body is refused before the route runs.
+const BODY_METHODS: ReadonlySet<string> = new Set(['post', 'put', 'patch', 'delete']);
+const BODY_PARSER_FAILURES: ErrorCode[] = ['MALFORMED_REQUEST', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'];
+// Node's HTTP parser refuses headers over 16 KiB on any route; Fastify's router, a path parameter over
+// maxParamLength (100 characters) on any route that has one.
+const ANY_ROUTE_FAILURES: ErrorCode[] = ['HEADERS_TOO_LARGE'];
+const PATH_PARAMETER_FAILURES: ErrorCode[] = ['URI_TOO_LONG'];
 const BEARER_CHALLENGE = {
   description:
     'RFC 6750 section 3: `Bearer realm="api"` without a token; with a bad, expired or revoked one also ' +
     '`error="invalid_token"` and `error_description`.',
   schema: { type: 'string', maxLength: 512 },
 };
-const seconds = (description: string) => ({ description, schema: { type: 'integer', minimum: 0 } });
+const seconds = (description: string) => ({
+  description,
+  schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 2_147_483_647 },
+});
 /** What every 429 answer carries (src/common/problem-details/exception-to-problem.ts). */
 const RATE_LIMIT_HEADERS = {
   'Retry-After': seconds('Seconds until a retry can succeed.'),
@@ -51,7 +57,7 @@ export const DocumentRoles = (roles: readonly string[]) => ApiExtension(ROLES_MA
 export const DocumentAsCredentialRoute = () => ApiExtension(CREDENTIAL_ROUTE_MARK, true);
 
 export function applyGuardConventions(document: OpenAPIObject, bearerScheme: string): OpenAPIObject {
-  for (const pathItem of Object.values(document.paths)) {
+  for (const [path, pathItem] of Object.entries(document.paths)) {
     for (const method of HTTP_METHODS) {
       const operation = pathItem[method] as (OperationObject & Record<string, unknown>) | undefined;
       if (!operation) continue;
@@ -62,7 +68,8 @@ export function applyGuardConventions(document: OpenAPIObject, bearerScheme: str
       if (operation[CREDENTIAL_ROUTE_MARK] === true) addProblemCodes(operation, ['RATE_LIMITED']);
       delete operation[CREDENTIAL_ROUTE_MARK];
 
-      if (!isPublic) {
+      if (isPublic) operation.security = [];
+      else {
         operation.security = [{ [bearerScheme]: [] }];
         addProblemCodes(operation, BEARER_FAILURES);
         const unauthorized = operation.responses['401'] as ResponseObject;
@@ -74,11 +81,13 @@ export function applyGuardConventions(document: OpenAPIObject, bearerScheme: str
           .join('\n\n');
         addProblemCodes(operation, ['FORBIDDEN']);
       }
-      if (operation.requestBody) addProblemCodes(operation, BODY_FAILURES);
+      // The global pipe validates bodies, query and path parameters.
+      if (operation.requestBody || operation.parameters?.length) addProblemCodes(operation, ['VALIDATION_FAILED']);
+      if (BODY_METHODS.has(method)) addProblemCodes(operation, BODY_PARSER_FAILURES);
+      if (path.includes('{')) addProblemCodes(operation, PATH_PARAMETER_FAILURES);
+      addProblemCodes(operation, ANY_ROUTE_FAILURES);
       const tooMany = operation.responses['429'] as ResponseObject | undefined;
       if (tooMany) tooMany.headers = { ...tooMany.headers, ...RATE_LIMIT_HEADERS };
-      // The global pipe validates query and path parameters as it does bodies.
-      else if (operation.parameters?.length) addProblemCodes(operation, ['VALIDATION_FAILED']);
     }
   }
   return document;

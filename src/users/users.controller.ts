@@ -1,17 +1,17 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Query } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Client } from '../auth/decorators/client-info.decorator';
 import { AuthenticatedUser, CurrentUser } from '../auth/decorators/current-user.decorator';
 import { Roles } from '../auth/decorators/roles.decorator';
 import type { ClientInfo } from '../auth/sessions/client-info';
 import { ApiProblemResponses } from '../common/openapi/api-problem-responses.decorator';
-import { UuidParam } from '../common/validation/uuid-param';
+import { ApiUuidParam, UuidParam } from '../common/validation/uuid-param';
 import { ListUsersQueryDto, UserPageDto } from './dto/list-users.query';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserDto } from './dto/user.dto';
 import { Actor, UsersService } from './users.service';
 
-const USER_ID = ApiParam({ name: 'id', format: 'uuid' });
+const USER_ID = ApiUuidParam();
 
 @ApiTags('users')
 @Controller('users')
@@ -21,7 +21,7 @@ export class UsersController {
   @Roles('ADMIN')
   @Get()
   @ApiOperation({ summary: 'List users, oldest first, optionally searching email and name', operationId: 'listUsers' })
-  @ApiOkResponse({ type: UserPageDto })
+  @ApiOkResponse({ description: 'One page of users, oldest first', type: UserPageDto })
   async list(@Query() query: ListUsersQueryDto): Promise<UserPageDto> {
     const page = await this.users.list(query);
     return { ...page, items: page.items.map((user) => UserDto.from(user)) };
@@ -30,7 +30,7 @@ export class UsersController {
   @Get(':id')
   @USER_ID
   @ApiOperation({ summary: 'Read a user (an admin, or the user themselves)', operationId: 'getUser' })
-  @ApiOkResponse({ type: UserDto })
+  @ApiOkResponse({ description: 'The user', type: UserDto })
   @ApiProblemResponses('FORBIDDEN', 'NOT_FOUND')
   async get(
     @UuidParam() id: string,
@@ -49,7 +49,7 @@ export class UsersController {
       'demoted or disabled (409 LAST_ADMIN).',
     operationId: 'updateUser',
   })
-  @ApiOkResponse({ type: UserDto })
+  @ApiOkResponse({ description: 'The user as changed', type: UserDto })
   @ApiProblemResponses('FORBIDDEN', 'NOT_FOUND', 'LAST_ADMIN')
   async update(
     @UuidParam() id: string,
@@ -69,7 +69,7 @@ export class UsersController {
     description: 'The last active admin cannot be deleted (409 LAST_ADMIN).',
     operationId: 'deleteUser',
   })
-  @ApiNoContentResponse()
+  @ApiNoContentResponse({ description: 'The user and their sessions are gone' })
   @ApiProblemResponses('NOT_FOUND', 'LAST_ADMIN')
   async delete(
     @UuidParam() id: string,

@@ -3,38 +3,45 @@ import { IsEnum, IsOptional, IsUUID } from 'class-validator';
 import { PageDto, PageQueryDto } from '../../common/pagination/page.dto';
 import type { AuditEvent } from '../../generated/prisma/client';
 import { AuditEventType } from '../../generated/prisma/enums';
+import { DATE_TIME_SCHEMA, UUID_SCHEMA } from '../../common/openapi/schema-bounds';
+import { MAX_EMAIL_LENGTH } from '../../common/validation/email-address';
+import { MAX_USER_AGENT_LENGTH } from '../../auth/decorators/client-info.decorator';
 
 export class AuditEventDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID_SCHEMA)
   id!: string;
 
   @ApiProperty({ enum: AuditEventType, enumName: 'AuditEventType' })
   type!: AuditEventType;
 
-  @ApiProperty({ type: String, format: 'date-time' })
+  @ApiProperty(DATE_TIME_SCHEMA)
   occurredAt!: string;
 
   @ApiProperty({
-    type: String,
-    format: 'uuid',
+    ...UUID_SCHEMA,
     nullable: true,
     description: 'Who acted; null for the system or an anonymous caller',
   })
   actorId!: string | null;
 
-  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'Whom the event concerns' })
+  @ApiProperty({ ...UUID_SCHEMA, nullable: true, description: 'Whom the event concerns' })
   subjectId!: string | null;
 
-  @ApiProperty({ type: String, nullable: true, description: 'The email concerned, as given' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    maxLength: MAX_EMAIL_LENGTH,
+    description: 'The email concerned, as given (after the normalisation every email field applies)',
+  })
   email!: string | null;
 
-  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  @ApiProperty({ ...UUID_SCHEMA, nullable: true })
   sessionId!: string | null;
 
   @ApiProperty({ type: String, nullable: true })
   ip!: string | null;
 
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true, maxLength: MAX_USER_AGENT_LENGTH })
   userAgent!: string | null;
 
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'Event specifics' })
@@ -59,7 +66,7 @@ export class AuditEventDto {
 export class AuditEventPageDto extends PageDto(AuditEventDto) {}
 
 export class ListAuditEventsQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ format: 'uuid', description: 'Events this user acted in or was the subject of' })
+  @ApiPropertyOptional({ ...UUID_SCHEMA, description: 'Events this user acted in or was the subject of' })
   @IsOptional()
   @IsUUID()
   userId?: string;

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { ClientInfo } from '../sessions/client-info';
 
 // Enough for any real browser; a longer header is truncated rather than stored whole.
-const MAX_USER_AGENT_LENGTH = 512;
+export const MAX_USER_AGENT_LENGTH = 512;
 
 /** The caller's user agent and address (request.ip: always an IP address, see src/common/client-address). */
 export function clientInfoOf(request: FastifyRequest): ClientInfo {

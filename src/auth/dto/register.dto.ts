@@ -1,6 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { UserNameField } from '../../users/dto/user-name-field.decorator';
 import { EmailField } from './email-field.decorator';
 import { NewPasswordField } from './new-password-field.decorator';
 
@@ -11,11 +9,6 @@ export class RegisterDto {
   @NewPasswordField()
   password!: string;
 
-  @ApiPropertyOptional({ example: 'Ada Lovelace', maxLength: 100 })
-  @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
+  @UserNameField({ nullable: false })
   name?: string;
 }

@@ -26,7 +26,7 @@ export class EmailVerificationController {
     description: 'The token works once and expires after EMAIL_VERIFICATION_TTL (24 h by default).',
     operationId: 'verifyEmail',
   })
-  @ApiNoContentResponse()
+  @ApiNoContentResponse({ description: 'The email is verified' })
   @ApiProblemResponses('INVALID_VERIFICATION_TOKEN')
   verifyEmail(@Body() body: VerifyEmailDto, @Client() client: ClientInfo): Promise<void> {
     return this.emailVerification.verify(body.token, client);
@@ -41,7 +41,10 @@ export class EmailVerificationController {
       'The new link replaces every earlier one. An account already verified also gets 202, and nothing is sent.',
     operationId: 'resendVerification',
   })
-  @ApiAcceptedResponse({ type: AcceptedDto })
+  @ApiAcceptedResponse({
+    description: 'Taken: a link is mailed unless the email is already verified',
+    type: AcceptedDto,
+  })
   async resendVerification(@CurrentUser() user: AuthenticatedUser): Promise<AcceptedDto> {
     await this.emailVerification.resend(user.id);
     return AcceptedDto.of(RESEND_ACCEPTED);

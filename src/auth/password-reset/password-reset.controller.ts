@@ -29,7 +29,7 @@ export class PasswordResetController {
       'is mailed only to an existing active account; it replaces any earlier link.',
     operationId: 'forgotPassword',
   })
-  @ApiAcceptedResponse({ type: AcceptedDto })
+  @ApiAcceptedResponse({ description: 'Taken, whether or not the account exists', type: AcceptedDto })
   forgotPassword(@Body() body: ForgotPasswordDto): AcceptedDto {
     this.passwordReset.requestReset(body.email);
     return AcceptedDto.of(RESET_REQUESTED);
@@ -46,7 +46,7 @@ export class PasswordResetController {
       'and the email counts as verified. A new password the policy refuses leaves the token usable.',
     operationId: 'resetPassword',
   })
-  @ApiNoContentResponse()
+  @ApiNoContentResponse({ description: 'The password is set and every session has ended' })
   @ApiProblemResponses('INVALID_RESET_TOKEN')
   resetPassword(@Body() body: ResetPasswordDto, @Client() client: ClientInfo): Promise<void> {
     return this.passwordReset.resetPassword(body.token, body.newPassword, client);

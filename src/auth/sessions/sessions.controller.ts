@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, HttpCode } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblemResponses } from '../../common/openapi/api-problem-responses.decorator';
-import { UuidParam } from '../../common/validation/uuid-param';
+import { ApiUuidParam, UuidParam } from '../../common/validation/uuid-param';
 import { Client } from '../decorators/client-info.decorator';
 import { AuthenticatedUser, CurrentUser } from '../decorators/current-user.decorator';
 import type { ClientInfo } from './client-info';
@@ -15,7 +15,7 @@ export class SessionsController {
 
   @Get()
   @ApiOperation({ summary: 'The caller’s live sessions, most recently used first', operationId: 'listSessions' })
-  @ApiOkResponse({ type: [SessionDto] })
+  @ApiOkResponse({ description: 'The live sessions', type: [SessionDto] })
   async list(@CurrentUser() caller: AuthenticatedUser): Promise<SessionDto[]> {
     const sessions = await this.sessions.listLive(caller.id);
     return sessions.map((session) => SessionDto.from(session, caller.sessionId));
@@ -23,13 +23,13 @@ export class SessionsController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiUuidParam()
   @ApiOperation({
     summary: 'End one of the caller’s sessions (the current one too: that is a logout)',
     description: 'Another user’s session, or one already ended, answers 404 like an unknown id.',
     operationId: 'revokeSession',
   })
-  @ApiNoContentResponse()
+  @ApiNoContentResponse({ description: 'The session has ended' })
   @ApiProblemResponses('NOT_FOUND')
   async revoke(
     @UuidParam() id: string,

@@ -2,12 +2,19 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ASYMMETRIC_ALGORITHMS } from '../../config/pem-keys';
 import type { PublicJwk } from './signing-key-ring';
 
+// 32 bytes (a SHA-256 digest, an Ed25519 public key) in unpadded base64url.
+const BASE64URL_SHA256_LENGTH = 43;
+
 /** One public key (RFC 7517): RSA keys carry n and e, Ed25519 keys (OKP) carry crv and x. */
 export class JsonWebKeyDto {
   @ApiProperty({ enum: ['RSA', 'OKP'], example: 'OKP' })
   kty!: 'RSA' | 'OKP';
 
-  @ApiProperty({ description: 'RFC 7638 thumbprint of the key; access tokens name it in their header' })
+  @ApiProperty({
+    description: 'RFC 7638 thumbprint of the key (SHA-256, base64url); access tokens name it in their header',
+    minLength: BASE64URL_SHA256_LENGTH,
+    maxLength: BASE64URL_SHA256_LENGTH,
+  })
   kid!: string;
 
   @ApiProperty({ enum: ['sig'] })
@@ -25,7 +32,11 @@ export class JsonWebKeyDto {
   @ApiPropertyOptional({ enum: ['Ed25519'] })
   crv?: string;
 
-  @ApiPropertyOptional({ description: 'Ed25519 public key (base64url)' })
+  @ApiPropertyOptional({
+    description: 'Ed25519 public key (32 bytes, base64url)',
+    minLength: BASE64URL_SHA256_LENGTH,
+    maxLength: BASE64URL_SHA256_LENGTH,
+  })
   x?: string;
 
   static from(jwk: PublicJwk): JsonWebKeyDto {

@@ -2,6 +2,8 @@ import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } f
 
 // 256 bits of entropy: unguessable, and long enough that storing only a fast hash is safe.
 const REFRESH_TOKEN_BYTES = 32;
+/** Characters of an issued refresh token: 32 bytes in unpadded base64url. */
+export const REFRESH_TOKEN_LENGTH = Math.ceil((REFRESH_TOKEN_BYTES * 4) / 3);
 
 const SEAL_CIPHER = 'aes-256-gcm';
 const SEAL_KEY_INFO = 'auth-service/refresh-successor/v1';

@@ -1,23 +1,16 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
-import {
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedUser, CurrentUser } from '../../auth/decorators/current-user.decorator';
 import { Public } from '../../auth/decorators/public.decorator';
 import { Roles } from '../../auth/decorators/roles.decorator';
 import { ApiProblemResponses } from '../../common/openapi/api-problem-responses.decorator';
 import { PageQueryDto } from '../../common/pagination/page.dto';
-import { UuidParam } from '../../common/validation/uuid-param';
+import { ApiUuidParam, UuidParam } from '../../common/validation/uuid-param';
 import { CreateNoteDto } from './dto/create-note.dto';
 import { NoteDto, NotePageDto, NoteStatsDto } from './dto/note.dto';
 import { NotesService } from './notes.service';
 
-const NOTE_ID = ApiParam({ name: 'id', format: 'uuid' });
+const NOTE_ID = ApiUuidParam();
 
 /**
  * Every route needs a bearer token unless marked @Public(); @Roles() narrows a route further.
@@ -30,14 +23,14 @@ export class NotesController {
 
   @Get()
   @ApiOperation({ summary: "The caller's notes, newest first", operationId: 'listMyNotes' })
-  @ApiOkResponse({ type: [NoteDto] })
-  async listMine(@CurrentUser() caller: AuthenticatedUser): Promise<NoteDto[]> {
-    return (await this.notes.listOwnedBy(caller.id)).map((note) => NoteDto.from(note));
+  @ApiOkResponse({ description: "One page of the caller's notes, newest first", type: NotePageDto })
+  async listMine(@Query() query: PageQueryDto, @CurrentUser() caller: AuthenticatedUser): Promise<NotePageDto> {
+    return NotePageDto.of(await this.notes.listOwnedBy(caller.id, query));
   }
 
   @Post()
   @ApiOperation({ summary: 'Write a note owned by the caller', operationId: 'createNote' })
-  @ApiCreatedResponse({ type: NoteDto })
+  @ApiCreatedResponse({ description: 'The note', type: NoteDto })
   async create(@Body() body: CreateNoteDto, @CurrentUser() caller: AuthenticatedUser): Promise<NoteDto> {
     return NoteDto.from(await this.notes.create(caller.id, body));
   }
@@ -45,16 +38,15 @@ export class NotesController {
   @Roles('ADMIN')
   @Get('all')
   @ApiOperation({ summary: "Every user's notes, oldest first", operationId: 'listAllNotes' })
-  @ApiOkResponse({ type: NotePageDto })
+  @ApiOkResponse({ description: 'One page of notes, oldest first', type: NotePageDto })
   async listAll(@Query() query: PageQueryDto): Promise<NotePageDto> {
-    const page = await this.notes.listAll(query);
-    return { ...page, items: page.items.map((note) => NoteDto.from(note)) };
+    return NotePageDto.of(await this.notes.listAll(query));
   }
 
   @Public()
   @Get('stats')
   @ApiOperation({ summary: 'How many notes are stored (no token needed)', operationId: 'getNoteStats' })
-  @ApiOkResponse({ type: NoteStatsDto })
+  @ApiOkResponse({ description: 'The count', type: NoteStatsDto })
   async stats(): Promise<NoteStatsDto> {
     return NoteStatsDto.of(await this.notes.count());
   }
@@ -62,7 +54,7 @@ export class NotesController {
   @Get(':id')
   @NOTE_ID
   @ApiOperation({ summary: 'Read one of the caller’s notes', operationId: 'getNote' })
-  @ApiOkResponse({ type: NoteDto })
+  @ApiOkResponse({ description: 'The note', type: NoteDto })
   @ApiProblemResponses('NOT_FOUND')
   async get(@UuidParam() id: string, @CurrentUser() caller: AuthenticatedUser): Promise<NoteDto> {
     return NoteDto.from(await this.notes.getOwned(caller.id, id));
@@ -72,7 +64,7 @@ export class NotesController {
   @HttpCode(204)
   @NOTE_ID
   @ApiOperation({ summary: 'Delete one of the caller’s notes', operationId: 'deleteNote' })
-  @ApiNoContentResponse()
+  @ApiNoContentResponse({ description: 'The note is gone' })
   @ApiProblemResponses('NOT_FOUND')
   async delete(@UuidParam() id: string, @CurrentUser() caller: AuthenticatedUser): Promise<void> {
     await this.notes.deleteOwned(caller.id, id);

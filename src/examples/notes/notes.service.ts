@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain.error';
 import { Page, PageRequest, pageWindow } from '../../common/pagination/page.dto';
-import type { Note } from '../../generated/prisma/client';
+import type { Note, Prisma } from '../../generated/prisma/client';
 import { PrismaService } from '../../prisma/prisma.service';
 
 export interface NewNote {
@@ -21,9 +21,9 @@ export class NotesService {
     return this.prisma.note.create({ data: { ownerId, title: note.title, body: note.body } });
   }
 
-  /** The owner's notes, newest first (served by the ownerId + createdAt index). */
-  listOwnedBy(ownerId: string): Promise<Note[]> {
-    return this.prisma.note.findMany({ where: { ownerId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
+  /** One page of the owner's notes, newest first (served by the ownerId + createdAt index). */
+  listOwnedBy(ownerId: string, request: PageRequest): Promise<Page<Note>> {
+    return this.page({ ownerId }, 'desc', request);
   }
 
   async getOwned(ownerId: string, id: string): Promise<Note> {
@@ -38,16 +38,21 @@ export class NotesService {
   }
 
   /** Every user's notes, oldest first, for admins. */
-  async listAll({ page, limit }: PageRequest): Promise<Page<Note>> {
-    const [items, total] = await this.prisma.$transaction([
-      this.prisma.note.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], ...pageWindow({ page, limit }) }),
-      this.prisma.note.count(),
-    ]);
-    return { items, total, page, limit };
+  listAll(request: PageRequest): Promise<Page<Note>> {
+    return this.page({}, 'asc', request);
   }
 
   count(): Promise<number> {
     return this.prisma.note.count();
+  }
+
+  /** One page of the notes `where` selects, and how many it selects in all. */
+  private async page(where: Prisma.NoteWhereInput, order: Prisma.SortOrder, request: PageRequest): Promise<Page<Note>> {
+    const [items, total] = await this.prisma.$transaction([
+      this.prisma.note.findMany({ where, orderBy: [{ createdAt: order }, { id: order }], ...pageWindow(request) }),
+      this.prisma.note.count({ where }),
+    ]);
+    return { items, total, page: request.page, limit: request.limit };
   }
 }
 

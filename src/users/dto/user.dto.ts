@@ -1,16 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Role, UserStatus } from '../../generated/prisma/enums';
 import type { User } from '../../generated/prisma/client';
+import { DATE_TIME_SCHEMA, UUID_SCHEMA } from '../../common/openapi/schema-bounds';
+import { MAX_EMAIL_LENGTH } from '../../common/validation/email-address';
+import { MAX_NAME_LENGTH } from './user-name-field.decorator';
 
 /** The user as clients see it: built field by field, so no hash or token ever leaks. */
 export class UserDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID_SCHEMA)
   id!: string;
 
-  @ApiProperty({ format: 'idn-email' })
+  @ApiProperty({ format: 'idn-email', maxLength: MAX_EMAIL_LENGTH })
   email!: string;
 
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: MAX_NAME_LENGTH })
   name!: string | null;
 
   @ApiProperty({ enum: Role, enumName: 'Role' })
@@ -22,7 +25,7 @@ export class UserDto {
   @ApiProperty()
   emailVerified!: boolean;
 
-  @ApiProperty({ type: String, format: 'date-time' })
+  @ApiProperty(DATE_TIME_SCHEMA)
   createdAt!: string;
 
   static from(user: User): UserDto {

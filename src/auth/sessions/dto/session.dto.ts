@@ -1,25 +1,26 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { Session } from '../../../generated/prisma/client';
+import { DATE_TIME_SCHEMA, UUID_SCHEMA } from '../../../common/openapi/schema-bounds';
+import { MAX_USER_AGENT_LENGTH } from '../../decorators/client-info.decorator';
 
 /** A live session as its owner sees it. */
 export class SessionDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID_SCHEMA)
   id!: string;
 
-  @ApiProperty({ type: String, format: 'date-time' })
+  @ApiProperty(DATE_TIME_SCHEMA)
   createdAt!: string;
 
-  @ApiProperty({ type: String, format: 'date-time' })
+  @ApiProperty(DATE_TIME_SCHEMA)
   lastUsedAt!: string;
 
   @ApiProperty({
-    type: String,
-    format: 'date-time',
+    ...DATE_TIME_SCHEMA,
     description: 'When the session ends unless refreshed before (never after its absolute limit)',
   })
   expiresAt!: string;
 
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true, maxLength: MAX_USER_AGENT_LENGTH })
   userAgent!: string | null;
 
   @ApiProperty({ type: String, nullable: true })

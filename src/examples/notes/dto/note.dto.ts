@@ -1,25 +1,27 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { PageDto } from '../../../common/pagination/page.dto';
+import { Page, PageDto } from '../../../common/pagination/page.dto';
 import type { Note } from '../../../generated/prisma/client';
+import { DATE_TIME_SCHEMA, UUID_SCHEMA } from '../../../common/openapi/schema-bounds';
+import { MAX_BODY_LENGTH, MAX_TITLE_LENGTH } from './create-note.dto';
 
 /** A note as clients see it, built field by field. */
 export class NoteDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID_SCHEMA)
   id!: string;
 
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID_SCHEMA)
   ownerId!: string;
 
-  @ApiProperty()
+  @ApiProperty({ minLength: 1, maxLength: MAX_TITLE_LENGTH })
   title!: string;
 
-  @ApiProperty()
+  @ApiProperty({ maxLength: MAX_BODY_LENGTH })
   body!: string;
 
-  @ApiProperty({ type: String, format: 'date-time' })
+  @ApiProperty(DATE_TIME_SCHEMA)
   createdAt!: string;
 
-  @ApiProperty({ type: String, format: 'date-time' })
+  @ApiProperty(DATE_TIME_SCHEMA)
   updatedAt!: string;
 
   static from(note: Note): NoteDto {
@@ -34,10 +36,20 @@ export class NoteDto {
   }
 }
 
-export class NotePageDto extends PageDto(NoteDto) {}
+export class NotePageDto extends PageDto(NoteDto) {
+  static of(page: Page<Note>): NotePageDto {
+    return Object.assign(new NotePageDto(), { ...page, items: page.items.map((note) => NoteDto.from(note)) });
+  }
+}
 
 export class NoteStatsDto {
-  @ApiProperty({ minimum: 0, description: 'Notes stored, over all users' })
+  @ApiProperty({
+    type: 'integer',
+    format: 'int64',
+    minimum: 0,
+    maximum: Number.MAX_SAFE_INTEGER,
+    description: 'Notes stored, over all users',
+  })
   total!: number;
 
   static of(total: number): NoteStatsDto {
