@@ -20,9 +20,10 @@ const BEARER_FAILURES: ErrorCode[] = ['UNAUTHORIZED', 'TOKEN_EXPIRED', 'INVALID_
 // oversize or a non-JSON body is refused before the route runs.
 const BODY_METHODS: ReadonlySet<string> = new Set(['post', 'put', 'patch', 'delete']);
 const BODY_PARSER_FAILURES: ErrorCode[] = ['MALFORMED_REQUEST', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'];
-// Node's HTTP parser refuses headers over 16 KiB on any route; Fastify's router, a path parameter over
-// maxParamLength (100 characters) on any route that has one.
-const ANY_ROUTE_FAILURES: ErrorCode[] = ['HEADERS_TOO_LARGE'];
+// Node's HTTP parser refuses headers over 16 KiB, and a request not received within HTTP_REQUEST_TIMEOUT,
+// on any route; Fastify's router, a path parameter over maxParamLength (100 characters) on any route that
+// has one.
+const ANY_ROUTE_FAILURES: ErrorCode[] = ['HEADERS_TOO_LARGE', 'REQUEST_TIMEOUT'];
 const PATH_PARAMETER_FAILURES: ErrorCode[] = ['URI_TOO_LONG'];
 const BEARER_CHALLENGE = {
   description:
