@@ -11,24 +11,26 @@ export interface ProblemResponse {
   isServerFault: boolean;
 }
 
-// Fastify's own errors that reach us before a route handler runs, and the codes we answer them with.
-const FASTIFY_ERROR_CODES: Record<string, ErrorCode> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_REQUEST',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_REQUEST',
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'MALFORMED_REQUEST',
-  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
-  FST_ERR_CTP_INVALID_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
-  FST_ERR_MAX_PARAM_LENGTH: 'URI_TOO_LONG',
-  FST_ERR_BAD_URL: 'MALFORMED_REQUEST',
-};
-
-const FASTIFY_ERROR_DETAILS: Partial<Record<string, string>> = {
-  MALFORMED_REQUEST: 'The request body is not valid JSON',
-  FST_ERR_BAD_URL: 'The request path is not a valid URL',
-  URI_TOO_LONG: 'A path segment of the request is longer than any this service defines',
-  PAYLOAD_TOO_LARGE: 'The request body is larger than this service accepts',
-  UNSUPPORTED_MEDIA_TYPE: 'Send the request body as application/json',
+// Fastify's own errors that reach us before a route handler runs, and how each is answered.
+const NOT_JSON = 'The request body is not valid JSON';
+const FASTIFY_ERRORS: Record<string, { code: ErrorCode; detail: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'MALFORMED_REQUEST', detail: NOT_JSON },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'MALFORMED_REQUEST', detail: NOT_JSON },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'MALFORMED_REQUEST', detail: NOT_JSON },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    code: 'PAYLOAD_TOO_LARGE',
+    detail: 'The request body is larger than this service accepts',
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    detail: 'Send the request body as application/json',
+  },
+  FST_ERR_CTP_INVALID_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'Send the request body as application/json' },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    code: 'URI_TOO_LONG',
+    detail: 'A path segment of the request is longer than any this service defines',
+  },
+  FST_ERR_BAD_URL: { code: 'MALFORMED_REQUEST', detail: 'The request path is not a valid URL' },
 };
 
 interface FastifyErrorShape {
@@ -76,14 +78,10 @@ export function exceptionToProblem(error: unknown): ProblemResponse {
   }
 
   const fastifyError = error as FastifyErrorShape | null;
-  if (fastifyError && typeof fastifyError.code === 'string' && fastifyError.code in FASTIFY_ERROR_CODES) {
-    const code = FASTIFY_ERROR_CODES[fastifyError.code];
+  const known = typeof fastifyError?.code === 'string' ? FASTIFY_ERRORS[fastifyError.code] : undefined;
+  if (known) {
     return {
-      problem: problemDetails(
-        ERROR_STATUS[code],
-        code,
-        FASTIFY_ERROR_DETAILS[fastifyError.code] ?? FASTIFY_ERROR_DETAILS[code] ?? 'Bad request',
-      ),
+      problem: problemDetails(ERROR_STATUS[known.code], known.code, known.detail),
       headers: {},
       isServerFault: false,
     };

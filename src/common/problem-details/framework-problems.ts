@@ -39,9 +39,10 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const { status, code, detail } = CLIENT_ERRORS[error.code ?? ''] ?? MALFORMED;
   if (socket.writable) {
-    const body = JSON.stringify({ ...problemDetails(status, code, detail), requestId: randomUUID() });
+    const problem = problemDetails(status, code, detail);
+    const body = JSON.stringify({ ...problem, requestId: randomUUID() });
     socket.write(
-      `HTTP/1.1 ${status} ${problemDetails(status, code, detail).title}\r\n` +
+      `HTTP/1.1 ${status} ${problem.title}\r\n` +
         `Content-Type: ${PROBLEM_CONTENT_TYPE}; charset=utf-8\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
