@@ -1,6 +1,6 @@
 /** ADMIN_EMAIL / ADMIN_PASSWORD: the operator's admin account, created at boot or by `npm run db:seed` when no user has the email. */
-import { PasswordPolicy } from '../auth/passwords/password-policy';
 import { emailAddressProblem, normalizeEmail } from '../common/validation/email-address';
+import { passwordProblems } from '../common/validation/password-rules';
 import { EnvironmentReader } from './environment-reader';
 import { weaknessOfTypedValue } from './secret-strength';
 
@@ -35,7 +35,7 @@ export function readAdminConfig(
     read.problems.push(`ADMIN_EMAIL ${emailProblem} (got ${JSON.stringify(email)})`);
   }
   // The password is never echoed: only what is wrong with it.
-  const problems = new PasswordPolicy({ minLength: passwordMinLength }).check(password, { email });
+  const problems = passwordProblems(password, passwordMinLength, { email });
   for (const problem of problems) read.problems.push(`ADMIN_PASSWORD ${problem.message}`);
   // The policy lets "changeme-changeme" through; the most privileged account in production must not.
   const weakness = production && problems.length === 0 ? weaknessOfTypedValue(password) : undefined;
