@@ -1,6 +1,7 @@
 /** ADMIN_EMAIL / ADMIN_PASSWORD: the operator's admin account, created at boot or by `npm run db:seed` when no user has the email. */
 import { emailAddressProblem, normalizeEmail } from '../common/validation/email-address';
 import { passwordProblems } from '../common/validation/password-rules';
+import { VARIABLES } from './config-variables';
 import { EnvironmentReader } from './environment-reader';
 import { weaknessOfTypedValue } from './secret-strength';
 
@@ -19,9 +20,9 @@ export function readAdminConfig(
   passwordMinLength: number,
   production: boolean,
 ): AdminConfig | undefined {
-  const raw = read.optionalString('ADMIN_EMAIL');
+  const raw = read.optionalText(VARIABLES.ADMIN_EMAIL);
   const email = raw === undefined ? undefined : normalizeEmail(raw);
-  const password = read.optionalString('ADMIN_PASSWORD');
+  const password = read.optionalText(VARIABLES.ADMIN_PASSWORD);
   if (email === undefined && password === undefined) return undefined;
   if (email === undefined || password === undefined) {
     const missing = email === undefined ? 'ADMIN_EMAIL' : 'ADMIN_PASSWORD';

@@ -1,25 +1,25 @@
-import { KeyObject, randomBytes } from 'node:crypto';
+/** The typed configuration tree, built and validated once at boot from an environment record. */
+import { KeyRingSigning, readAccessTokenSigning, SharedSecretSigning } from './access-token-signing-config';
 import { AdminConfig, readAdminConfig } from './admin-config';
 import { BruteForceConfig, readBruteForceConfig } from './brute-force-config';
+import { ACCESS_TOKEN_ALGORITHMS, LOG_LEVELS, REFRESH_TRANSPORTS, VARIABLES } from './config-variables';
 import { ConfigValidationError } from './config-validation.error';
 import { EnvironmentReader } from './environment-reader';
-import { ASYMMETRIC_ALGORITHMS, AsymmetricAlgorithm, parseSigningKeyPem, parseVerificationKeyPems } from './pem-keys';
-import { checkSecret, MIN_SECRET_BYTES, readPepper } from './secret-config';
-import { GENERATE_SECRET_HINT } from './secret-strength';
+import { AccountTokensConfig, MailConfig, readAccountTokensConfig, readMailConfig } from './mail-config';
+import { readPepper } from './secret-config';
 import { readTrustProxy, TrustProxy } from './trust-proxy-config';
+import { NODE_ENVIRONMENTS, NodeEnvironment } from './variable-declaration';
 
-export const NODE_ENVIRONMENTS = ['development', 'test', 'production'] as const;
-export type NodeEnvironment = (typeof NODE_ENVIRONMENTS)[number];
+export { ACCESS_TOKEN_ALGORITHMS, LOG_LEVELS, NODE_ENVIRONMENTS, REFRESH_TRANSPORTS };
+export type { AccountTokensConfig, KeyRingSigning, MailConfig, NodeEnvironment, SharedSecretSigning };
 
-export const REFRESH_TRANSPORTS = ['body', 'cookie', 'both'] as const;
 export type RefreshTransport = (typeof REFRESH_TRANSPORTS)[number];
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
-// JWT_ACCESS_TTL's range: under 30 s clients refresh more than they call; over a day a stolen token lives too long.
-export const MIN_ACCESS_TTL_SECONDS = 30;
-export const MAX_ACCESS_TTL_SECONDS = 24 * 3600;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export type AccessTokenAlgorithm = (typeof ACCESS_TOKEN_ALGORITHMS)[number];
+
+/** JWT_ACCESS_TTL's bounds, which the token-pair DTO documents. */
+export const MIN_ACCESS_TTL_SECONDS: number = VARIABLES.JWT_ACCESS_TTL.min;
+export const MAX_ACCESS_TTL_SECONDS: number = VARIABLES.JWT_ACCESS_TTL.max;
 
 export interface HttpConfig {
   readonly host: string;
@@ -53,26 +53,6 @@ export interface DatabaseConfig {
   readonly poolSize: number;
   /** A query that cannot get a connection within this time fails fast with 503 instead of queueing. */
   readonly connectTimeoutSeconds: number;
-}
-
-export const ACCESS_TOKEN_ALGORITHMS = ['HS256', ...ASYMMETRIC_ALGORITHMS] as const;
-export type AccessTokenAlgorithm = (typeof ACCESS_TOKEN_ALGORITHMS)[number];
-
-/** One shared HMAC secret: only this service can check its tokens. */
-export interface SharedSecretSigning {
-  readonly algorithm: 'HS256';
-  readonly secret: Buffer;
-  /** True when no secret was configured and one was generated for this process (development and tests only). */
-  readonly secretGenerated: boolean;
-}
-
-/** A key ring: other services check tokens themselves with the public keys published as a JWKS. */
-export interface KeyRingSigning {
-  readonly algorithm: AsymmetricAlgorithm;
-  /** The private key that signs new tokens. */
-  readonly signingKey: KeyObject;
-  /** Public keys also accepted and published: the previous key after a rotation, or the next one before it. */
-  readonly verificationKeys: readonly KeyObject[];
 }
 
 export interface AccessTokenConfig {
@@ -135,59 +115,52 @@ export class AppConfig {
 /** Builds the configuration from an environment, or throws one error that names every problem. */
 export function loadAppConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {
   const read = new EnvironmentReader(env);
-  const nodeEnv = read.oneOf('NODE_ENV', NODE_ENVIRONMENTS, 'development');
+  const nodeEnv = read.oneOf(VARIABLES.NODE_ENV);
+  const production = nodeEnv === 'production';
 
-  const port = read.integer('PORT', 3000, { min: 0, max: 65535 });
-  const configuredServiceUrl = read.url('SERVICE_URL', ['http', 'https'], { required: false });
+  const port = read.integer(VARIABLES.PORT);
+  const configuredServiceUrl = read.url(VARIABLES.SERVICE_URL);
   const http: HttpConfig = {
-    host: read.string('HOST', '0.0.0.0'),
+    host: read.text(VARIABLES.HOST),
     port,
     serviceUrl: (configuredServiceUrl ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     serviceUrlConfigured: configuredServiceUrl !== undefined,
     trustProxy: readTrustProxy(read),
-    corsOrigins: read.origins('CORS_ORIGINS'),
-    bodyLimitBytes: read.sizeBytes('BODY_LIMIT', '64kb', { min: 1024, max: 10 * 1024 * 1024 }),
+    corsOrigins: read.origins(VARIABLES.CORS_ORIGINS),
+    bodyLimitBytes: read.sizeBytes(VARIABLES.BODY_LIMIT),
     timeouts: {
-      requestSeconds: read.durationSeconds('HTTP_REQUEST_TIMEOUT', '30s', { min: 1, max: 600 }),
-      keepAliveSeconds: read.durationSeconds('HTTP_KEEP_ALIVE_TIMEOUT', '72s', { min: 1, max: 600 }),
+      requestSeconds: read.durationSeconds(VARIABLES.HTTP_REQUEST_TIMEOUT),
+      keepAliveSeconds: read.durationSeconds(VARIABLES.HTTP_KEEP_ALIVE_TIMEOUT),
     },
     shutdown: {
-      delaySeconds: read.durationSeconds('SHUTDOWN_DELAY', '0s', { min: 0, max: 120 }),
-      graceSeconds: read.durationSeconds('SHUTDOWN_GRACE', '10s', { min: 1, max: 300 }),
+      delaySeconds: read.durationSeconds(VARIABLES.SHUTDOWN_DELAY),
+      graceSeconds: read.durationSeconds(VARIABLES.SHUTDOWN_GRACE),
     },
   };
 
   const database: DatabaseConfig = {
-    url:
-      read.url('DATABASE_URL', ['postgres', 'postgresql'], {
-        required: true,
-        hint: '`npm start` and `npm test` provide an embedded PostgreSQL when it is unset',
-      }) ?? '',
-    poolSize: read.integer('DATABASE_POOL_SIZE', 10, { min: 1, max: 200 }),
-    connectTimeoutSeconds: read.durationSeconds('DATABASE_CONNECT_TIMEOUT', '5s', { min: 1, max: 60 }),
+    url: read.url(VARIABLES.DATABASE_URL) ?? '',
+    poolSize: read.integer(VARIABLES.DATABASE_POOL_SIZE),
+    connectTimeoutSeconds: read.durationSeconds(VARIABLES.DATABASE_CONNECT_TIMEOUT),
   };
 
-  const redisUrl = read.url('REDIS_URL', ['redis', 'rediss'], { required: false });
+  const redisUrl = read.url(VARIABLES.REDIS_URL);
 
   const accessToken: AccessTokenConfig = {
     signing: readAccessTokenSigning(read, nodeEnv),
-    ttlSeconds: read.durationSeconds('JWT_ACCESS_TTL', '15m', {
-      min: MIN_ACCESS_TTL_SECONDS,
-      max: MAX_ACCESS_TTL_SECONDS,
-    }),
+    ttlSeconds: read.durationSeconds(VARIABLES.JWT_ACCESS_TTL),
     // RFC 9068 section 2.2: iss identifies the issuer, as a URL; resource servers pin it.
-    issuer: read.url('JWT_ISSUER', ['http', 'https'], { required: false }) ?? http.serviceUrl,
-    audience: read.string('JWT_AUDIENCE', 'auth-service'),
-    clientId: read.string('JWT_CLIENT_ID', 'auth-service'),
+    issuer: read.url(VARIABLES.JWT_ISSUER) ?? http.serviceUrl,
+    audience: read.text(VARIABLES.JWT_AUDIENCE),
+    clientId: read.text(VARIABLES.JWT_CLIENT_ID),
   };
 
   const session: SessionConfig = {
-    idleTtlSeconds: read.durationSeconds('REFRESH_TTL', '7d', { min: 60, max: 365 * 86400 }),
-    maxAgeSeconds: read.durationSeconds('SESSION_MAX_AGE', '30d', { min: 60, max: 365 * 86400 }),
-    // Minutes would let a stolen predecessor ride along with the owner; SuperTokens uses 30 s.
-    reuseGraceSeconds: read.durationSeconds('REFRESH_REUSE_GRACE', '0s', { min: 0, max: 300 }),
-    refreshTransport: read.oneOf('REFRESH_TRANSPORT', REFRESH_TRANSPORTS, 'body'),
-    purgeRetentionSeconds: read.durationSeconds('SESSION_PURGE_RETENTION', '7d', { min: 3600, max: 3650 * 86400 }),
+    idleTtlSeconds: read.durationSeconds(VARIABLES.REFRESH_TTL),
+    maxAgeSeconds: read.durationSeconds(VARIABLES.SESSION_MAX_AGE),
+    reuseGraceSeconds: read.durationSeconds(VARIABLES.REFRESH_REUSE_GRACE),
+    refreshTransport: read.oneOf(VARIABLES.REFRESH_TRANSPORT),
+    purgeRetentionSeconds: read.durationSeconds(VARIABLES.SESSION_PURGE_RETENTION),
   };
   // Instances reload revocations from the sessions table for one access-token lifetime (plus skew).
   if (session.purgeRetentionSeconds <= accessToken.ttlSeconds + 60) {
@@ -195,14 +168,14 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
   }
 
   const password: PasswordConfig = {
-    bcryptCost: read.integer('BCRYPT_COST', 12, { min: 4, max: 15 }),
-    minLength: read.integer('PASSWORD_MIN_LENGTH', 8, { min: 8, max: 128 }),
-    pepper: readPepper(read, nodeEnv === 'production'),
+    bcryptCost: read.integer(VARIABLES.BCRYPT_COST),
+    minLength: read.integer(VARIABLES.PASSWORD_MIN_LENGTH),
+    pepper: readPepper(read, production),
   };
 
   const config = new AppConfig(
     nodeEnv,
-    read.oneOf('LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'warn' : 'info'),
+    read.oneOf(VARIABLES.LOG_LEVEL, nodeEnv),
     http,
     database,
     redisUrl,
@@ -212,101 +185,9 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
     readBruteForceConfig(read),
     readMailConfig(read),
     readAccountTokensConfig(read),
-    readAdminConfig(read, password.minLength, nodeEnv === 'production'),
+    readAdminConfig(read, password.minLength, production),
   );
 
   if (read.problems.length > 0) throw new ConfigValidationError(read.problems);
   return config;
-}
-
-function readAccessTokenSigning(read: EnvironmentReader, nodeEnv: NodeEnvironment): AccessTokenConfig['signing'] {
-  const algorithm = read.oneOf('JWT_ALGORITHM', ACCESS_TOKEN_ALGORITHMS, 'HS256');
-  if (algorithm !== 'HS256') return readKeyRing(read, algorithm);
-  for (const name of ['JWT_SIGNING_KEY', 'JWT_VERIFICATION_KEYS']) {
-    // Keys without the algorithm would silently leave tokens on HS256 and the JWKS empty.
-    if (read.raw(name) !== undefined) read.fail(name, 'needs JWT_ALGORITHM set to RS256 or EdDSA', undefined);
-  }
-  return readSharedSecret(read, nodeEnv);
-}
-
-function readSharedSecret(read: EnvironmentReader, nodeEnv: NodeEnvironment): SharedSecretSigning {
-  const configured = read.raw('JWT_ACCESS_SECRET');
-  if (configured === undefined) {
-    if (nodeEnv === 'production') {
-      read.problems.push(
-        `JWT_ACCESS_SECRET is required in production (at least ${MIN_SECRET_BYTES} random bytes); ${GENERATE_SECRET_HINT}`,
-      );
-    }
-    return { algorithm: 'HS256', secret: randomBytes(MIN_SECRET_BYTES), secretGenerated: true };
-  }
-  checkSecret(read, 'JWT_ACCESS_SECRET', configured, nodeEnv === 'production');
-  return { algorithm: 'HS256', secret: Buffer.from(configured, 'utf8'), secretGenerated: false };
-}
-
-function readKeyRing(read: EnvironmentReader, algorithm: AsymmetricAlgorithm): KeyRingSigning {
-  const signingPem = read.raw('JWT_SIGNING_KEY');
-  const signingKey = signingPem === undefined ? undefined : parseSigningKeyPem(signingPem, algorithm);
-  if (signingKey === undefined) {
-    read.problems.push(`JWT_SIGNING_KEY is required when JWT_ALGORITHM is ${algorithm} (a PEM private key)`);
-  } else if ('problem' in signingKey) {
-    read.fail('JWT_SIGNING_KEY', signingKey.problem, undefined);
-  }
-
-  const verificationPems = read.raw('JWT_VERIFICATION_KEYS');
-  const verification = verificationPems === undefined ? undefined : parseVerificationKeyPems(verificationPems);
-  for (const problem of verification?.problems ?? []) read.fail('JWT_VERIFICATION_KEYS', problem, undefined);
-
-  return {
-    algorithm,
-    // Not a key only when a problem was recorded: loadAppConfig then throws before anyone reads it.
-    signingKey: signingKey as KeyObject,
-    verificationKeys: verification?.keys ?? [],
-  };
-}
-
-export interface MailConfig {
-  /** smtp:// or smtps:// URL of the relay (credentials in it); unset: mail is written to the log instead. */
-  readonly smtpUrl: string | undefined;
-  /** The From header of every message, e.g. `Auth Service <no-reply@example.com>`. */
-  readonly from: string;
-  /** Base URL of the pages that take a mailed token (`/reset-password`, `/verify-email`), without a trailing slash. */
-  readonly publicUrl: string;
-}
-
-export interface AccountTokensConfig {
-  /** Refuse login (403 EMAIL_NOT_VERIFIED) until the account's email is verified. */
-  readonly requireVerifiedEmail: boolean;
-  /** A reset link grants the account: short, as OWASP's forgot-password cheat sheet advises. */
-  readonly passwordResetTtlSeconds: number;
-  /** Grants only "this address is mine": a day leaves time to open the mail. */
-  readonly emailVerificationTtlSeconds: number;
-}
-
-const DEFAULT_MAIL_CONFIG: MailConfig = {
-  smtpUrl: undefined,
-  from: 'Auth Service <no-reply@localhost>',
-  publicUrl: 'http://localhost:3000',
-};
-
-const DEFAULT_ACCOUNT_TOKENS_CONFIG: AccountTokensConfig = {
-  requireVerifiedEmail: false,
-  passwordResetTtlSeconds: 30 * 60,
-  emailVerificationTtlSeconds: 24 * 3600,
-};
-
-function readMailConfig(read: EnvironmentReader): MailConfig {
-  const publicUrl = read.url('PUBLIC_URL', ['http', 'https'], { required: false }) ?? DEFAULT_MAIL_CONFIG.publicUrl;
-  return {
-    smtpUrl: read.url('SMTP_URL', ['smtp', 'smtps'], { required: false }),
-    from: read.string('MAIL_FROM', DEFAULT_MAIL_CONFIG.from),
-    publicUrl: publicUrl.replace(/\/+$/, ''),
-  };
-}
-
-function readAccountTokensConfig(read: EnvironmentReader): AccountTokensConfig {
-  return {
-    requireVerifiedEmail: read.boolean('REQUIRE_VERIFIED_EMAIL', DEFAULT_ACCOUNT_TOKENS_CONFIG.requireVerifiedEmail),
-    passwordResetTtlSeconds: read.durationSeconds('PASSWORD_RESET_TTL', '30m', { min: 60, max: 24 * 3600 }),
-    emailVerificationTtlSeconds: read.durationSeconds('EMAIL_VERIFICATION_TTL', '24h', { min: 60, max: 30 * 86400 }),
-  };
 }

@@ -1,3 +1,4 @@
+import { VARIABLES } from './config-variables';
 import { EnvironmentReader } from './environment-reader';
 
 /** Per-client rate limit on the credential routes (login, register, refresh, password and email flows). */
@@ -30,18 +31,18 @@ export interface BruteForceConfig {
 export function readBruteForceConfig(read: EnvironmentReader): BruteForceConfig {
   return {
     throttle: {
-      limit: read.integer('THROTTLE_AUTH_LIMIT', 10, { min: 1, max: 1_000_000 }),
-      ttlSeconds: read.durationSeconds('THROTTLE_AUTH_TTL', '60s', { min: 1, max: 86400 }),
+      limit: read.integer(VARIABLES.THROTTLE_AUTH_LIMIT),
+      ttlSeconds: read.durationSeconds(VARIABLES.THROTTLE_AUTH_TTL),
     },
     lockout: {
-      threshold: read.integer('LOCKOUT_THRESHOLD', 10, { min: 1, max: 1_000_000 }),
-      accountFailureLimit: read.integer('ACCOUNT_FAILURE_LIMIT', 100, { min: 1, max: 1_000_000 }),
+      threshold: read.integer(VARIABLES.LOCKOUT_THRESHOLD),
+      accountFailureLimit: read.integer(VARIABLES.ACCOUNT_FAILURE_LIMIT),
       // ASVS 2.2.1 counts failures per hour; not configurable so the documented rule stays true.
       accountWindowSeconds: 3600,
-      durationSeconds: read.durationSeconds('LOCKOUT_DURATION', '15m', { min: 1, max: 86400 }),
+      durationSeconds: read.durationSeconds(VARIABLES.LOCKOUT_DURATION),
       // Far above a bcrypt check even with a long pool queue (seconds); short enough that a dead holder is forgotten.
       checkSlotSeconds: 60,
     },
-    redisKeyPrefix: read.string('REDIS_KEY_PREFIX', 'auth:'),
+    redisKeyPrefix: read.text(VARIABLES.REDIS_KEY_PREFIX),
   };
 }

@@ -1,4 +1,17 @@
 import { parseDurationSeconds } from './duration';
+import {
+  BooleanVariable,
+  DurationVariable,
+  IntegerVariable,
+  NodeEnvironment,
+  OneOfVariable,
+  OptionalTextVariable,
+  OriginsVariable,
+  SizeVariable,
+  TextVariable,
+  UrlVariable,
+  Variable,
+} from './variable-declaration';
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -6,73 +19,80 @@ const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
 
 /**
  * Reads typed values out of the environment and collects every problem instead of
- * stopping at the first, so a misconfigured deployment is fixed in one go.
+ * stopping at the first, so a misconfigured deployment is fixed in one go. It reads a
+ * variable only through its declaration (config-variables.ts), which holds its default and bounds.
  */
 export class EnvironmentReader {
   readonly problems: string[] = [];
 
   constructor(private readonly env: Environment) {}
 
-  raw(name: string): string | undefined {
-    const value = this.env[name]?.trim();
+  /** The trimmed value, undefined when unset or blank. */
+  raw(variable: Variable): string | undefined {
+    const value = this.env[variable.name]?.trim();
     return value === '' ? undefined : value;
   }
 
-  string(name: string, fallback: string): string {
-    return this.raw(name) ?? fallback;
+  text(variable: TextVariable): string {
+    return this.raw(variable) ?? variable.default;
   }
 
-  optionalString(name: string): string | undefined {
-    return this.raw(name);
+  optionalText(variable: OptionalTextVariable): string | undefined {
+    return this.raw(variable);
   }
 
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-    const value = this.raw(name);
+  /** `nodeEnv` picks the default of variables whose default depends on it. */
+  oneOf<T extends string>(variable: OneOfVariable<T>, nodeEnv?: NodeEnvironment): T {
+    const fallback = (nodeEnv && variable.defaultUnder?.[nodeEnv]) ?? variable.default;
+    const value = this.raw(variable);
     if (value === undefined) return fallback;
-    if ((allowed as readonly string[]).includes(value)) return value as T;
-    return this.fail(name, `must be one of ${allowed.join(', ')} (got "${value}")`, fallback);
+    if ((variable.values as readonly string[]).includes(value)) return value as T;
+    return this.fail(variable, `must be one of ${variable.values.join(', ')} (got "${value}")`, fallback);
   }
 
-  integer(name: string, fallback: number, { min, max }: { min: number; max: number }): number {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
+  integer(variable: IntegerVariable): number {
+    const { min, max } = variable;
+    const value = this.raw(variable);
+    if (value === undefined) return variable.default;
     const parsed = /^-?\d+$/.test(value) ? Number(value) : NaN;
     if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
-      return this.fail(name, `must be an integer from ${min} to ${max} (got "${value}")`, fallback);
+      return this.fail(variable, `must be an integer from ${min} to ${max} (got "${value}")`, variable.default);
     }
     return parsed;
   }
 
-  boolean(name: string, fallback: boolean): boolean {
-    const value = this.raw(name)?.toLowerCase();
-    if (value === undefined) return fallback;
+  boolean(variable: BooleanVariable): boolean {
+    const value = this.raw(variable)?.toLowerCase();
+    if (value === undefined) return variable.default;
     if (['true', '1', 'yes'].includes(value)) return true;
     if (['false', '0', 'no'].includes(value)) return false;
-    return this.fail(name, `must be true or false (got "${value}")`, fallback);
+    return this.fail(variable, `must be true or false (got "${value}")`, variable.default);
   }
 
   /** A duration like `15m`, returned in seconds. */
-  durationSeconds(name: string, fallback: string, { min, max }: { min: number; max: number }): number {
-    const text = this.raw(name) ?? fallback;
+  durationSeconds(variable: DurationVariable): number {
+    const { min, max } = variable;
+    const text = this.raw(variable) ?? variable.default;
     const seconds = parseDurationSeconds(text);
     if (seconds === undefined || seconds < min || seconds > max) {
       return this.fail(
-        name,
+        variable,
         `must be a duration such as 30s, 15m, 12h or 7d between ${min}s and ${max}s (got "${text}")`,
-        parseDurationSeconds(fallback) ?? 0,
+        parseDurationSeconds(variable.default) ?? 0,
       );
     }
     return seconds;
   }
 
   /** A size like `64kb`, returned in bytes. */
-  sizeBytes(name: string, fallback: string, { min, max }: { min: number; max: number }): number {
-    const text = (this.raw(name) ?? fallback).toLowerCase();
+  sizeBytes(variable: SizeVariable): number {
+    const { min, max } = variable;
+    const text = (this.raw(variable) ?? variable.default).toLowerCase();
     const match = /^(\d+)\s*(b|kb|mb)?$/.exec(text);
     const bytes = match ? Number(match[1]) * SIZE_UNITS[match[2] ?? 'b'] : NaN;
     if (!Number.isSafeInteger(bytes) || bytes < min || bytes > max) {
       return this.fail(
-        name,
+        variable,
         `must be a size such as 512b, 64kb or 1mb between ${min} and ${max} bytes (got "${text}")`,
         min,
       );
@@ -80,15 +100,15 @@ export class EnvironmentReader {
     return bytes;
   }
 
-  url(
-    name: string,
-    protocols: readonly string[],
-    { required, hint }: { required: boolean; hint?: string },
-  ): string | undefined {
-    const value = this.raw(name);
+  /** The URL, its default when unset, or undefined (a problem recorded when it is required). */
+  url(variable: UrlVariable & { readonly default: string }): string;
+  url(variable: UrlVariable): string | undefined;
+  url(variable: UrlVariable): string | undefined {
+    const { name, schemes, required } = variable;
+    const value = this.raw(variable);
     if (value === undefined) {
-      if (required) this.problems.push(`${name} is required${hint ? `: ${hint}` : ''}`);
-      return undefined;
+      if (required) this.problems.push(`${name} is required: ${required.hint}`);
+      return variable.default;
     }
     let protocol: string | undefined;
     try {
@@ -96,23 +116,24 @@ export class EnvironmentReader {
     } catch {
       protocol = undefined;
     }
-    if (!protocol || !protocols.includes(protocol)) {
+    if (!protocol || !schemes.includes(protocol)) {
       // The value may hold a password: name the variable, never echo it.
-      return this.fail(name, `must be a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}`, undefined);
+      const expected = schemes.map((scheme) => `${scheme}://`).join(' or ');
+      return this.fail(variable, `must be a URL starting with ${expected}`, variable.default);
     }
     return value;
   }
 
   /** A comma-separated list of web origins such as `https://app.example.com`, without paths or wildcards. */
-  origins(name: string): string[] {
-    const entries = (this.raw(name) ?? '')
+  origins(variable: OriginsVariable): string[] {
+    const entries = (this.raw(variable) ?? '')
       .split(',')
       .map((entry) => entry.trim())
       .filter(Boolean);
     const invalid = entries.filter((entry) => !isOrigin(entry));
     if (invalid.length > 0) {
       return this.fail(
-        name,
+        variable,
         `must list origins such as https://app.example.com, comma-separated, without paths or * (got "${invalid.join('", "')}")`,
         [],
       );
@@ -120,8 +141,8 @@ export class EnvironmentReader {
     return entries;
   }
 
-  fail<T>(name: string, message: string, fallback: T): T {
-    this.problems.push(`${name} ${message}`);
+  fail<T>(variable: Variable, message: string, fallback: T): T {
+    this.problems.push(`${variable.name} ${message}`);
     return fallback;
   }
 }

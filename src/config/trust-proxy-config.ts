@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { VARIABLES } from './config-variables';
 import { EnvironmentReader } from './environment-reader';
 
 /**
@@ -18,22 +19,20 @@ export type TrustProxy =
 /** Ranges proxy-addr (under Fastify) knows by name. */
 export const NAMED_PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'] as const;
 
-// More proxies than this in front of one service is a misconfiguration, not a topology.
-const MAX_HOPS = 20;
-
 const NONE: TrustProxy = { kind: 'none' };
 
 const EXPECTED =
   'must be false, true (trust every proxy), a hop count such as 1, or proxy addresses such as 10.0.0.0/8,loopback';
 
 export function readTrustProxy(read: EnvironmentReader): TrustProxy {
-  const value = read.raw('TRUST_PROXY');
-  if (value === undefined || value.toLowerCase() === 'false') return NONE;
+  const variable = VARIABLES.TRUST_PROXY;
+  const { maxHops } = variable;
+  const value = read.raw(variable) ?? variable.default;
+  if (value.toLowerCase() === 'false') return NONE;
   if (value.toLowerCase() === 'true') return { kind: 'all' };
   if (/^\d+$/.test(value)) {
     const hops = Number(value);
-    if (hops > MAX_HOPS)
-      return read.fail('TRUST_PROXY', `${EXPECTED} (got "${value}"; at most ${MAX_HOPS} hops)`, NONE);
+    if (hops > maxHops) return read.fail(variable, `${EXPECTED} (got "${value}"; at most ${maxHops} hops)`, NONE);
     return hops === 0 ? NONE : { kind: 'hops', hops };
   }
   const addresses = value
@@ -44,12 +43,12 @@ export function readTrustProxy(read: EnvironmentReader): TrustProxy {
   if (invalid.length > 0) {
     const named = NAMED_PROXY_RANGES.join('/');
     return read.fail(
-      'TRUST_PROXY',
+      variable,
       `${EXPECTED} (got "${value}"; "${invalid.join('", "')}" is not an IP address, CIDR or ${named})`,
       NONE,
     );
   }
-  if (addresses.length === 0) return read.fail('TRUST_PROXY', `${EXPECTED} (got "${value}")`, NONE);
+  if (addresses.length === 0) return read.fail(variable, `${EXPECTED} (got "${value}")`, NONE);
   return { kind: 'addresses', addresses };
 }
 
