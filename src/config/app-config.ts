@@ -91,26 +91,42 @@ export interface PasswordConfig {
 
 /** The whole configuration, validated once at boot; nothing else reads process.env. */
 export class AppConfig {
-  constructor(
-    readonly nodeEnv: NodeEnvironment,
-    readonly logLevel: LogLevel,
-    readonly http: HttpConfig,
-    readonly database: DatabaseConfig,
-    readonly redisUrl: string | undefined,
-    readonly accessToken: AccessTokenConfig,
-    readonly session: SessionConfig,
-    readonly password: PasswordConfig,
-    readonly bruteForce: BruteForceConfig,
-    readonly mail: MailConfig,
-    readonly accountTokens: AccountTokensConfig,
-    /** Set when ADMIN_EMAIL and ADMIN_PASSWORD are: the admin account to create if no user has the email. */
-    readonly admin?: AdminConfig,
-  ) {}
+  readonly nodeEnv: NodeEnvironment;
+  readonly logLevel: LogLevel;
+  readonly http: HttpConfig;
+  readonly database: DatabaseConfig;
+  readonly redisUrl: string | undefined;
+  readonly accessToken: AccessTokenConfig;
+  readonly session: SessionConfig;
+  readonly password: PasswordConfig;
+  readonly bruteForce: BruteForceConfig;
+  readonly mail: MailConfig;
+  readonly accountTokens: AccountTokensConfig;
+  /** Set when ADMIN_EMAIL and ADMIN_PASSWORD are: the admin account to create if no user has the email. */
+  readonly admin?: AdminConfig;
+
+  constructor(sections: AppConfigSections) {
+    this.nodeEnv = sections.nodeEnv;
+    this.logLevel = sections.logLevel;
+    this.http = sections.http;
+    this.database = sections.database;
+    this.redisUrl = sections.redisUrl;
+    this.accessToken = sections.accessToken;
+    this.session = sections.session;
+    this.password = sections.password;
+    this.bruteForce = sections.bruteForce;
+    this.mail = sections.mail;
+    this.accountTokens = sections.accountTokens;
+    this.admin = sections.admin;
+  }
 
   get isProduction(): boolean {
     return this.nodeEnv === 'production';
   }
 }
+
+/** Every section of the configuration: what AppConfig is built from. */
+export type AppConfigSections = Omit<AppConfig, 'isProduction'>;
 
 /** Builds the configuration from an environment, or throws one error that names every problem. */
 export function loadAppConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {
@@ -173,20 +189,21 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
     pepper: readPepper(read, production),
   };
 
-  const config = new AppConfig(
+  // Read in this order so that problems are listed in it.
+  const config = new AppConfig({
     nodeEnv,
-    read.oneOf(VARIABLES.LOG_LEVEL, nodeEnv),
     http,
     database,
     redisUrl,
     accessToken,
     session,
     password,
-    readBruteForceConfig(read),
-    readMailConfig(read),
-    readAccountTokensConfig(read),
-    readAdminConfig(read, password.minLength, production),
-  );
+    logLevel: read.oneOf(VARIABLES.LOG_LEVEL, nodeEnv),
+    bruteForce: readBruteForceConfig(read),
+    mail: readMailConfig(read),
+    accountTokens: readAccountTokensConfig(read),
+    admin: readAdminConfig(read, password.minLength, production),
+  });
 
   if (read.problems.length > 0) throw new ConfigValidationError(read.problems);
   return config;
