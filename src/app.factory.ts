@@ -6,7 +6,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { API_PREFIX, REQUEST_ID_HEADER } from './app.constants';
+import { API_PREFIX, REQUEST_ID_HEADER } from './common/http/http-constants';
 import { AppModule } from './app.module';
 import { cleanForwardedForOnEveryRequest, fastifyTrustProxy } from './common/client-address/client-address';
 import { answerClientError, answerFrameworkError } from './common/problem-details/framework-problems';

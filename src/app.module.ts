@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -9,6 +10,9 @@ import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { LoggingModule } from './logging/logging.module';
 import { PrismaModule } from './prisma/prisma.module';
 import { RedisModule } from './redis/redis.module';
+import { SessionsModule } from './sessions/sessions.module';
+import { TokensModule } from './tokens/tokens.module';
+import { UsersModule } from './users/users.module';
 
 @Module({})
 export class AppModule {
@@ -24,7 +28,13 @@ export class AppModule {
         // Timers for @Interval / @Cron jobs, cleared when the application closes.
         ScheduleModule.forRoot(),
         HealthModule,
+        // The features, each listed once. AuthModule first: it imports the others, and the order in
+        // which modules are first reached orders the OpenAPI document's paths.
         AuthModule.forRoot(config),
+        UsersModule,
+        SessionsModule,
+        TokensModule,
+        AuditModule,
         // The example feature module of the README's "Extending" section.
         NotesModule,
       ],

@@ -4,7 +4,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:cry
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jwkThumbprint } from '../src/auth/tokens/signing-key-ring';
+import { jwkThumbprint } from '../src/tokens/signing-key-ring';
 import { PrismaService } from '../src/prisma/prisma.service';
 import { login, me, register, uniqueEmail } from './support/accounts';
 import { startTestApp } from './support/test-app';

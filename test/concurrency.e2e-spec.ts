@@ -1,8 +1,9 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Server } from 'node:http';
 import request from 'supertest';
-import { SessionsService } from '../src/auth/sessions/sessions.service';
+import { SessionIssuer } from '../src/sessions/session-issuer';
 import { PrismaService } from '../src/prisma/prisma.service';
+import { Transactions } from '../src/prisma/transactions';
 import { refresh, register, STRONG_PASSWORD, uniqueEmail } from './support/accounts';
 import { startTestApp } from './support/test-app';
 
@@ -41,13 +42,14 @@ describe('Concurrency', () => {
 
   it(`${ROUNDS} rounds of two racing refreshes with one token: exactly one successor each`, async () => {
     const { user } = await register(server);
-    const sessions = app.get(SessionsService);
+    const issuer = app.get(SessionIssuer);
+    const transactions = app.get(Transactions);
     const client = { userAgent: 'concurrency-test', ip: '127.0.0.1' };
 
     const rounds = await inBatches(ROUNDS, PARALLEL_ROUNDS, async () => {
       // A fresh session per round: the loser of a race is reuse, which ends the session.
-      const started = await prisma.transaction((transaction) =>
-        sessions.start(transaction, { userId: user.id, securityVersion: 0 }, client),
+      const started = await transactions.run((transaction) =>
+        issuer.start(transaction, { userId: user.id, securityVersion: 0, role: 'USER' }, client),
       );
       const { session, refreshToken } = started!;
       const answers = await Promise.all([refresh(server, refreshToken), refresh(server, refreshToken)]);

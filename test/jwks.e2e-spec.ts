@@ -3,7 +3,7 @@ import { createHmac, createPublicKey, generateKeyPairSync, KeyObject, randomUUID
 import type { Server } from 'node:http';
 import { createLocalJWKSet, JSONWebKeySet, jwtVerify } from 'jose';
 import request from 'supertest';
-import { jwkThumbprint } from '../src/auth/tokens/signing-key-ring';
+import { jwkThumbprint } from '../src/tokens/signing-key-ring';
 import { login, me, register, uniqueEmail } from './support/accounts';
 import { startTestApp } from './support/test-app';
 

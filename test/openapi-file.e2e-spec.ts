@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { OPENAPI_FILE_NAME, renderOpenApiFile } from '../src/openapi/openapi-file';
+import { OPENAPI_FILE_NAME, renderOpenApiFile } from '../src/openapi-file';
 
 describe('openapi.json', () => {
   it('is what the code generates (run `npm run openapi` and commit the file when this fails)', async () => {

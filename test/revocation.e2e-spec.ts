@@ -2,10 +2,10 @@ import { Global, Module } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Server } from 'node:http';
 import request from 'supertest';
-import { PostgresRevocationTransport } from '../src/auth/sessions/postgres-revocation-transport';
-import { RedisRevocationTransport } from '../src/auth/sessions/redis-revocation-transport';
-import { RevocationTransport } from '../src/auth/sessions/revocation-transport';
-import { REVOKED_SESSIONS_OPTIONS, RevokedSessionsService } from '../src/auth/sessions/revoked-sessions.service';
+import { PostgresRevocationChannel } from '../src/sessions/revocation/postgres-revocation-channel';
+import { RedisRevocationChannel } from '../src/sessions/revocation/redis-revocation-channel';
+import { RevocationChannel } from '../src/sessions/revocation/revocation-channel';
+import { REVOKED_SESSIONS_OPTIONS, RevokedSessionsService } from '../src/sessions/revocation/revoked-sessions.service';
 import { PrismaService } from '../src/prisma/prisma.service';
 import { register, sessionIdOf } from './support/accounts';
 import { TcpProxy } from './support/tcp-proxy';
@@ -28,9 +28,9 @@ if (!REDIS_URL) {
 class FastResyncModule {}
 
 const TRANSPORTS: Array<
-  [string, string | undefined, typeof PostgresRevocationTransport | typeof RedisRevocationTransport]
-> = [['Postgres NOTIFY', undefined, PostgresRevocationTransport]];
-if (REDIS_URL) TRANSPORTS.push(['Redis pub/sub', REDIS_URL, RedisRevocationTransport]);
+  [string, string | undefined, typeof PostgresRevocationChannel | typeof RedisRevocationChannel]
+> = [['Postgres NOTIFY', undefined, PostgresRevocationChannel]];
+if (REDIS_URL) TRANSPORTS.push(['Redis pub/sub', REDIS_URL, RedisRevocationChannel]);
 
 async function logout(server: Server, refreshToken: string): Promise<void> {
   await request(server).post('/api/v1/auth/logout').send({ refreshToken }).expect(204);
@@ -75,7 +75,7 @@ describe.each(TRANSPORTS)('Revocation across instances through %s', (_name, redi
   });
 
   it('is the transport REDIS_URL selects', () => {
-    expect(second.get(RevocationTransport)).toBeInstanceOf(transportClass);
+    expect(second.get(RevocationChannel)).toBeInstanceOf(transportClass);
   });
 
   it('a logout on one instance reaches the other within one second', async () => {

@@ -3,7 +3,8 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { Server } from 'node:http';
 import { Client } from 'pg';
-import { PURGE_LOCK_NAME, SessionsPurgeService } from '../src/auth/sessions/sessions-purge.service';
+import { ActionTokensPurgeService } from '../src/auth/action-tokens/action-tokens-purge.service';
+import { PURGE_LOCK_NAME, SessionsPurgeService } from '../src/sessions/purge/sessions-purge.service';
 import { PrismaService } from '../src/prisma/prisma.service';
 import { login, refresh, register, sessionIdOf, TokenPair, uniqueEmail } from './support/accounts';
 import { startTestApp } from './support/test-app';
@@ -83,9 +84,8 @@ describe('Sessions purge', () => {
     const transactions = jest.spyOn(prisma, '$transaction');
     try {
       expect(await purge.purgeExpired()).toBe(2500);
-      // Three batches of sessions, then one (short) batch each of expired reset and verification
-      // tokens and of revocations older than any access token.
-      expect(transactions).toHaveBeenCalledTimes(5);
+      // Three batches of sessions, then one (short) batch of revocations older than any access token.
+      expect(transactions).toHaveBeenCalledTimes(4);
     } finally {
       transactions.mockRestore();
     }
@@ -103,7 +103,7 @@ describe('Sessions purge', () => {
     const usedAndExpired = await token('EMAIL_VERIFICATION', daysAgo(1), daysAgo(2));
     const valid = await token('PASSWORD_RESET', new Date(Date.now() + 60_000));
 
-    await purge.purgeExpired();
+    await app.get(ActionTokensPurgeService).purgeExpired();
 
     const remaining = await prisma.actionToken.findMany({
       where: { id: { in: [expired.id, usedAndExpired.id, valid.id] } },
@@ -142,7 +142,9 @@ describe('Sessions purge', () => {
     const other = await startTestApp();
     const scheduler = other.get(SchedulerRegistry);
     expect(scheduler.doesExist('interval', 'sessions-purge')).toBe(true);
+    expect(scheduler.doesExist('interval', 'action-tokens-purge')).toBe(true);
     await other.close();
     expect(scheduler.doesExist('interval', 'sessions-purge')).toBe(false);
+    expect(scheduler.doesExist('interval', 'action-tokens-purge')).toBe(false);
   });
 });

@@ -2,7 +2,7 @@
 // OpenAPI document, so that `tsc` checks the generated-client e2e test against today's routes.
 // `--print-from <url>` prints the types of a served document instead.
 // Builds the document from the compiled app (run `npm run build` first) without a database, as
-// `npm run openapi` does (src/openapi/openapi-file.ts).
+// `npm run openapi` does (src/openapi-file.ts).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -18,7 +18,7 @@ export async function clientTypesOf(document) {
 }
 
 function documentOfCompiledApp() {
-  const { buildOpenApiDocumentOffline } = createRequire(import.meta.url)('../../dist/openapi/openapi-file.js');
+  const { buildOpenApiDocumentOffline } = createRequire(import.meta.url)('../../dist/openapi-file.js');
   return buildOpenApiDocumentOffline();
 }
 

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { Page, pageWindow } from '../common/pagination/page.dto';
-import { AuditEvent, AuditEventType, Prisma } from '../generated/prisma/client';
-import { PrismaService } from '../prisma/prisma.service';
+import type { Page } from '../common/pagination/page.dto';
+import type { AuditEvent, AuditEventType, Prisma } from '../generated/prisma/client';
+import type { Transaction } from '../prisma/transaction';
+import { AuditRepository, AuditRow, AuditSelection } from './audit.repository';
 
 /** The request an event came from, as the audit row keeps it. */
 export interface AuditOrigin {
@@ -20,48 +21,39 @@ export interface AuditEventInput {
   readonly details?: Prisma.InputJsonObject;
 }
 
-export interface AuditEventFilter {
-  /** Events the user acted in or was the subject of. */
-  readonly userId?: string;
-  readonly type?: AuditEventType;
-  readonly page: number;
-  readonly limit: number;
-}
+export type AuditEventFilter = AuditSelection;
 
-/** The security audit trail. Callers record inside the transaction of the change the event describes. */
+/**
+ * The security audit trail. An event about a change is recorded in the transaction of that change,
+ * so the trail never shows a change that rolled back nor misses one that committed.
+ */
 @Injectable()
 export class AuditService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly events: AuditRepository) {}
 
-  async record(event: AuditEventInput, transaction: Prisma.TransactionClient = this.prisma): Promise<void> {
-    await transaction.auditEvent.create({
-      data: {
-        type: event.type,
-        actorId: event.actorId ?? null,
-        subjectId: event.subjectId ?? null,
-        email: event.email ?? null,
-        sessionId: event.sessionId ?? null,
-        ip: event.origin?.ip ?? null,
-        userAgent: event.origin?.userAgent ?? null,
-        details: event.details,
-      },
-    });
+  record(transaction: Transaction, event: AuditEventInput): Promise<void> {
+    return this.events.insert(transaction, toRow(event));
   }
 
-  /** Newest first, with the id breaking ties so pages never overlap or skip. */
-  async list(filter: AuditEventFilter): Promise<Page<AuditEvent>> {
-    const where: Prisma.AuditEventWhereInput = {
-      ...(filter.userId ? { OR: [{ subjectId: filter.userId }, { actorId: filter.userId }] } : {}),
-      ...(filter.type ? { type: filter.type } : {}),
-    };
-    const [items, total] = await this.prisma.$transaction([
-      this.prisma.auditEvent.findMany({
-        where,
-        orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }],
-        ...pageWindow(filter),
-      }),
-      this.prisma.auditEvent.count({ where }),
-    ]);
-    return { items, total, page: filter.page, limit: filter.limit };
+  /** An event that changes nothing else (a refused login, a refused check): written on its own. */
+  recordAlone(event: AuditEventInput): Promise<void> {
+    return this.events.insertAlone(toRow(event));
   }
+
+  list(filter: AuditEventFilter): Promise<Page<AuditEvent>> {
+    return this.events.page(filter);
+  }
+}
+
+function toRow(event: AuditEventInput): AuditRow {
+  return {
+    type: event.type,
+    actorId: event.actorId ?? null,
+    subjectId: event.subjectId ?? null,
+    email: event.email ?? null,
+    sessionId: event.sessionId ?? null,
+    ip: event.origin?.ip ?? null,
+    userAgent: event.origin?.userAgent ?? null,
+    details: event.details,
+  };
 }

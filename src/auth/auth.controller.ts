@@ -9,19 +9,18 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiProblemResponses } from '../common/openapi/api-problem-responses.decorator';
-import { User } from '../generated/prisma/client';
 import { UserDto } from '../users/dto/user.dto';
 import { AuthService } from './auth.service';
-import { Client } from './decorators/client-info.decorator';
-import { AuthenticatedUser, CurrentUser } from './decorators/current-user.decorator';
-import { Public } from './decorators/public.decorator';
+import { Client } from '../common/client-address/client-info.decorator';
+import { AuthenticatedUser, CurrentUser } from '../common/access-control/current-user.decorator';
+import { Public } from '../common/access-control/public.decorator';
 import { ChangePasswordDto } from './dto/change-password.dto';
 import { LoginDto } from './dto/login.dto';
 import { RefreshTokenDto } from './dto/refresh-token.dto';
 import { RegisterDto } from './dto/register.dto';
 import { TokenPairDto } from './dto/token-pair.dto';
 import { LocalAuthGuard } from './guards/local-auth.guard';
-import type { ClientInfo } from './sessions/client-info';
+import type { ClientInfo } from '../common/client-address/client-info';
 import { CredentialRoute } from './throttling/credential-route.decorator';
 import { RefreshTokenTransport } from './transport/refresh-token-transport';
 
@@ -56,12 +55,12 @@ export class AuthController {
   @ApiBody({ type: LoginDto })
   @ApiOkResponse({ description: 'A new session', type: TokenPairDto })
   @ApiProblemResponses('INVALID_CREDENTIALS', 'ACCOUNT_DISABLED', 'EMAIL_NOT_VERIFIED', 'TOO_MANY_ATTEMPTS')
-  async login(
-    @Req() request: FastifyRequest & { user: User },
-    @Client() client: ClientInfo,
+  login(
+    // What the local strategy authenticated to: the new session's token pair (see AuthService.login).
+    @Req() request: FastifyRequest & { user: TokenPairDto },
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<TokenPairDto> {
-    return this.refreshTokens.deliver(await this.auth.login(request.user, client), reply);
+  ): TokenPairDto {
+    return this.refreshTokens.deliver(request.user, reply);
   }
 
   @Public()

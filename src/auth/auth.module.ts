@@ -17,11 +17,11 @@ import { RolesGuard } from './guards/roles.guard';
 import { PasswordResetController } from './password-reset/password-reset.controller';
 import { PasswordResetService } from './password-reset/password-reset.service';
 import { PasswordsModule } from './passwords/passwords.module';
-import { SessionsModule } from './sessions/sessions.module';
+import { SessionsModule } from '../sessions/sessions.module';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { CredentialThrottlingModule } from './throttling/credential-throttling.module';
 import { LocalStrategy } from './strategies/local.strategy';
-import { TokensModule } from './tokens/tokens.module';
+import { TokensModule } from '../tokens/tokens.module';
 import { RefreshTokenTransport } from './transport/refresh-token-transport';
 
 @Module({

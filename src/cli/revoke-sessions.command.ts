@@ -1,6 +1,6 @@
 /** `revoke-sessions`: ends every live session of one user, as an admin's revocation does, and audits it. */
-import { SessionsService } from '../auth/sessions/sessions.service';
-import { PrismaService } from '../prisma/prisma.service';
+import { SessionsService } from '../sessions/sessions.service';
+import { Transactions } from '../prisma/transactions';
 import { UsersService } from '../users/users.service';
 import { COMMAND_HELP, CommandFailure, UsageError } from './cli-usage';
 import { withCliApp } from './cli-app';
@@ -26,7 +26,7 @@ export async function revokeSessions(
     if (!user) throw new CommandFailure(`No user has the email ${email}`);
     const sessions = app.get(SessionsService);
     // Revoked in one transaction with the audit row; Postgres NOTIFY tells every instance on commit.
-    const ended = await app.get(PrismaService).transaction((transaction) =>
+    const ended = await app.get(Transactions).run((transaction) =>
       sessions.revokeAllForUserAndRecord(transaction, user.id, 'REVOKED_BY_ADMIN', {
         type: 'SESSION_REVOKED',
         email: user.email,

@@ -2,7 +2,7 @@
 import { createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { jwkThumbprint } from '../auth/tokens/signing-key-ring';
+import { jwkThumbprint } from '../tokens/signing-key-ring';
 import {
   algorithmOfKey,
   ASYMMETRIC_ALGORITHMS,

@@ -1,20 +1,9 @@
 import { isIP } from 'node:net';
+import type { TrustProxy } from '../common/client-address/trust-proxy';
 import { VARIABLES } from './config-variables';
 import { EnvironmentReader } from './environment-reader';
 
-/**
- * Whose X-Forwarded-For the service believes when it decides a client's address (TRUST_PROXY), with
- * the forms of Express's and Fastify's `trust proxy`.
- */
-export type TrustProxy =
-  /** The socket peer is the client; X-Forwarded-For is ignored. */
-  | { readonly kind: 'none' }
-  /** Every entry is believed, so the leftmost (whatever the client wrote) wins: only for a proxy that replaces the header. */
-  | { readonly kind: 'all' }
-  /** The last `hops` entries were appended by proxies in front of the service; the one before them is the client. */
-  | { readonly kind: 'hops'; readonly hops: number }
-  /** Entries are believed only while they come from these proxies (IP, CIDR, or a named range). */
-  | { readonly kind: 'addresses'; readonly addresses: readonly string[] };
+export type { TrustProxy } from '../common/client-address/trust-proxy';
 
 /** Ranges proxy-addr (under Fastify) knows by name. */
 export const NAMED_PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'] as const;

@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult } from '@nestjs/terminus';
-import { Public } from '../auth/decorators/public.decorator';
+import { Public } from '../common/access-control/public.decorator';
 import { ApiProblemResponses } from '../common/openapi/api-problem-responses.decorator';
 import { ReadinessService } from './readiness.service';
 import { HealthResponseDto } from './health-response.dto';

@@ -3,7 +3,7 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { problemResponse } from '../common/openapi/api-problem-responses.decorator';
 import { FieldErrorDto, ProblemDetailsDto } from '../common/openapi/problem-details.dto';
 import { AppConfig } from '../config/app-config';
-import { applyGuardConventions } from './document-conventions';
+import { applyGuardConventions } from '../common/openapi/document-conventions';
 import { documentRateLimitHeaders } from './rate-limit-headers';
 import { documentRefreshTransport } from './refresh-transport-document';
 

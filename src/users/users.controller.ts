@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Client } from '../auth/decorators/client-info.decorator';
-import { AuthenticatedUser, CurrentUser } from '../auth/decorators/current-user.decorator';
-import { Roles } from '../auth/decorators/roles.decorator';
-import type { ClientInfo } from '../auth/sessions/client-info';
+import { Client } from '../common/client-address/client-info.decorator';
+import { AuthenticatedUser, CurrentUser } from '../common/access-control/current-user.decorator';
+import { Roles } from '../common/access-control/roles.decorator';
+import type { ClientInfo } from '../common/client-address/client-info';
 import { ApiProblemResponses } from '../common/openapi/api-problem-responses.decorator';
 import { ApiUuidParam, UuidParam } from '../common/validation/uuid-param';
 import { ListUsersQueryDto, UserPageDto } from './dto/list-users.query';

@@ -1,16 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { AuditOrigin, AuditService } from '../audit/audit.service';
-import { SessionsService } from '../auth/sessions/sessions.service';
 import { DomainError } from '../common/errors/domain.error';
-import { Page, pageWindow } from '../common/pagination/page.dto';
-import { Prisma, Role, User, UserStatus } from '../generated/prisma/client';
-import { PrismaService, Transaction } from '../prisma/prisma.service';
+import type { Page } from '../common/pagination/page.dto';
+import type { Role, User, UserStatus } from '../generated/prisma/client';
+import type { Transaction } from '../prisma/transaction';
+import { Transactions } from '../prisma/transactions';
+import { SessionsService } from '../sessions/sessions.service';
+import { NewUser, ProvisionedUser, UserSearch, UsersRepository } from './users.repository';
 
-export interface NewUser {
-  readonly email: string;
-  readonly passwordHash: string;
-  readonly name?: string | null;
-}
+export type { NewUser, UserSearch } from './users.repository';
 
 /** Who is acting on an account, as the access token and the request tell. */
 export interface Actor {
@@ -25,56 +23,34 @@ export interface UserChanges {
   readonly status?: UserStatus;
 }
 
-export interface UserSearch {
-  /** Part of the email or name, case-insensitive. */
-  readonly q?: string;
-  readonly page: number;
-  readonly limit: number;
-}
-
-// Serialises every change that could leave no active admin, across instances.
-const ACTIVE_ADMINS_LOCK = 0x61_64_6d_69_6e; // "admin"
-
-/** The users table: every read and write of accounts goes through here. */
+/** Accounts: creating them, their passwords' writes, and what owners and admins may change. */
 @Injectable()
 export class UsersService {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly users: UsersRepository,
+    private readonly transactions: Transactions,
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
   ) {}
 
-  async create(user: NewUser, transaction: Prisma.TransactionClient = this.prisma): Promise<User> {
-    try {
-      return await transaction.user.create({
-        data: { email: user.email, passwordHash: user.passwordHash, name: user.name ?? null },
-      });
-    } catch (error) {
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-        throw new DomainError('EMAIL_TAKEN', 'An account with this email already exists');
-      }
-      throw error;
-    }
+  create(transaction: Transaction, user: NewUser): Promise<User> {
+    return this.users.insert(transaction, user);
   }
 
   findByEmail(email: string): Promise<User | null> {
-    return this.prisma.user.findUnique({ where: { email } });
+    return this.users.findByEmail(email);
   }
 
   findById(id: string): Promise<User | null> {
-    return this.prisma.user.findUnique({ where: { id } });
+    return this.users.findById(id);
   }
 
   /**
    * Replaces a hash made at another bcrypt cost, only while it is still the one that was verified: a
    * login that rehashes never writes over a password changed or reset meanwhile. True when written.
    */
-  async replaceVerifiedHash(id: string, verifiedHash: string, passwordHash: string): Promise<boolean> {
-    const { count } = await this.prisma.user.updateMany({
-      where: { id, passwordHash: verifiedHash },
-      data: { passwordHash },
-    });
-    return count === 1;
+  replaceVerifiedHash(id: string, verifiedHash: string, passwordHash: string): Promise<boolean> {
+    return this.users.replaceHashIfUnchanged(id, verifiedHash, passwordHash);
   }
 
   /**
@@ -89,7 +65,7 @@ export class UsersService {
     verifiedAtVersion: number,
     passwordHash: string,
   ): Promise<boolean> {
-    return this.setPasswordAtVersion(transaction, id, verifiedAtVersion, passwordHash);
+    return this.users.setPasswordAtVersion(transaction, id, verifiedAtVersion, passwordHash);
   }
 
   /**
@@ -104,49 +80,18 @@ export class UsersService {
     issuedAtVersion: number,
     passwordHash: string,
   ): Promise<boolean> {
-    const set = await this.setPasswordAtVersion(transaction, id, issuedAtVersion, passwordHash);
-    if (set) await this.markEmailVerified(transaction.client, id);
+    const set = await this.users.setPasswordAtVersion(transaction, id, issuedAtVersion, passwordHash);
+    if (set) await this.users.markEmailVerified(transaction, id, new Date());
     return set;
   }
 
-  /** The password write both flows share: only on an active account still at `version`, which it moves on. */
-  private async setPasswordAtVersion(
-    transaction: Transaction,
-    id: string,
-    version: number,
-    passwordHash: string,
-  ): Promise<boolean> {
-    const { count } = await transaction.client.user.updateMany({
-      where: { id, status: 'ACTIVE', securityVersion: version },
-      data: { passwordHash, securityVersion: { increment: 1 } },
-    });
-    return count === 1;
-  }
-
   /** Records that the user proved the address; the first proof's time is kept. */
-  async markEmailVerified(transaction: Prisma.TransactionClient, id: string): Promise<void> {
-    await transaction.user.updateMany({ where: { id, emailVerifiedAt: null }, data: { emailVerifiedAt: new Date() } });
+  markEmailVerified(transaction: Transaction, id: string): Promise<void> {
+    return this.users.markEmailVerified(transaction, id, new Date());
   }
 
-  /** Oldest first, with the id breaking ties, so pages are stable while users sign up. */
-  async list(search: UserSearch): Promise<Page<User>> {
-    const where: Prisma.UserWhereInput = search.q
-      ? {
-          OR: [
-            { email: { contains: search.q, mode: 'insensitive' } },
-            { name: { contains: search.q, mode: 'insensitive' } },
-          ],
-        }
-      : {};
-    const [items, total] = await this.prisma.$transaction([
-      this.prisma.user.findMany({
-        where,
-        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-        ...pageWindow(search),
-      }),
-      this.prisma.user.count({ where }),
-    ]);
-    return { items, total, page: search.page, limit: search.limit };
+  list(search: UserSearch): Promise<Page<User>> {
+    return this.users.page(search);
   }
 
   /** An account as its owner or an admin may see it. */
@@ -154,7 +99,7 @@ export class UsersService {
     if (actor.role !== 'ADMIN' && actor.id !== id) {
       throw new DomainError('FORBIDDEN', 'Only an admin may read another user');
     }
-    const user = await this.findById(id);
+    const user = await this.users.findById(id);
     if (!user) throw new DomainError('NOT_FOUND', 'No user with this id');
     return user;
   }
@@ -169,9 +114,9 @@ export class UsersService {
     if (!isAdmin && (changes.role !== undefined || changes.status !== undefined)) {
       throw new DomainError('FORBIDDEN', 'Only an admin may change a role or a status');
     }
-    return this.prisma.transaction(async (transaction) => {
+    return this.transactions.run(async (transaction) => {
       const touchesAdmins = changes.role !== undefined || changes.status !== undefined;
-      if (touchesAdmins) await this.lockActiveAdmins(transaction);
+      if (touchesAdmins) await this.users.lockActiveAdmins(transaction);
       const user = await this.findForChange(transaction, id);
       const role = changes.role ?? user.role;
       const status = changes.status ?? user.status;
@@ -179,22 +124,21 @@ export class UsersService {
         await this.assertAnotherActiveAdmin(transaction, id, 'demote or disable');
       }
 
-      const securityChanged = role !== user.role || status !== user.status;
-      const updated = await transaction.client.user.update({
-        where: { id },
-        data: {
-          name: changes.name,
-          role: changes.role,
-          status: changes.status,
-          // Ends logins in flight and reset links issued before, with the sessions below.
-          ...(securityChanged ? { securityVersion: { increment: 1 } } : {}),
-        },
+      const updated = await this.users.update(transaction, id, {
+        name: changes.name,
+        role: changes.role,
+        status: changes.status,
+        securityChanged: role !== user.role || status !== user.status,
       });
       const record = (type: 'ROLE_CHANGED' | 'STATUS_CHANGED', from: string, to: string) =>
-        this.audit.record(
-          { type, actorId: actor.id, subjectId: id, email: user.email, origin: actor.origin, details: { from, to } },
-          transaction.client,
-        );
+        this.audit.record(transaction, {
+          type,
+          actorId: actor.id,
+          subjectId: id,
+          email: user.email,
+          origin: actor.origin,
+          details: { from, to },
+        });
       if (role !== user.role) {
         await this.sessions.revokeAllForUser(transaction, id, 'ROLE_CHANGED');
         await record('ROLE_CHANGED', user.role, role);
@@ -209,65 +153,49 @@ export class UsersService {
 
   /** Deletes an account with its sessions; their access tokens are refused at once. */
   async delete(actor: Actor, id: string): Promise<void> {
-    await this.prisma.transaction(async (transaction) => {
-      await this.lockActiveAdmins(transaction);
+    await this.transactions.run(async (transaction) => {
+      await this.users.lockActiveAdmins(transaction);
       const user = await this.findForChange(transaction, id);
       if (isActiveAdmin(user)) await this.assertAnotherActiveAdmin(transaction, id, 'delete');
       await this.sessions.revokeAllForUser(transaction, id, 'REVOKED_BY_ADMIN');
-      await this.audit.record(
-        { type: 'USER_DELETED', actorId: actor.id, subjectId: id, email: user.email, origin: actor.origin },
-        transaction.client,
-      );
-      await transaction.client.user.delete({ where: { id } });
+      await this.audit.record(transaction, {
+        type: 'USER_DELETED',
+        actorId: actor.id,
+        subjectId: id,
+        email: user.email,
+        origin: actor.origin,
+      });
+      await this.users.delete(transaction, id);
     });
   }
 
-  private async findForChange(transaction: Transaction, id: string): Promise<User> {
-    const user = await transaction.client.user.findUnique({ where: { id } });
-    if (!user) throw new DomainError('NOT_FOUND', 'No user with this id');
-    return user;
-  }
-
   /**
-   * Inserts the user unless one already has the email: `INSERT ... ON CONFLICT DO NOTHING`, so an
-   * existing user is never changed and concurrent callers never fail. True when this call created
-   * it; the creation is in the audit trail, written in the same transaction.
+   * Creates the user unless one already has the email; an existing user is never changed and
+   * concurrent callers never fail. True when this call created it; the creation is in the audit
+   * trail, written in the same transaction.
    */
-  async createIfAbsent(
-    user: NewUser & { readonly role: Role; readonly emailVerifiedAt: Date | null },
-  ): Promise<boolean> {
-    return this.prisma.$transaction(async (transaction) => {
-      const [created] = await transaction.user.createManyAndReturn({
-        data: [
-          {
-            email: user.email,
-            passwordHash: user.passwordHash,
-            name: user.name ?? null,
-            role: user.role,
-            emailVerifiedAt: user.emailVerifiedAt,
-          },
-        ],
-        skipDuplicates: true,
-        select: { id: true, email: true, role: true },
-      });
+  createIfAbsent(user: ProvisionedUser): Promise<boolean> {
+    return this.transactions.run(async (transaction) => {
+      const created = await this.users.insertIfAbsent(transaction, user);
       if (!created) return false;
-      await this.audit.record(
-        { type: 'USER_CREATED', subjectId: created.id, email: created.email, details: { role: created.role } },
-        transaction,
-      );
+      await this.audit.record(transaction, {
+        type: 'USER_CREATED',
+        subjectId: created.id,
+        email: created.email,
+        details: { role: created.role },
+      });
       return true;
     });
   }
 
-  private async lockActiveAdmins(transaction: Transaction): Promise<void> {
-    await transaction.client.$executeRaw`SELECT pg_advisory_xact_lock(${ACTIVE_ADMINS_LOCK}::bigint)`;
+  private async findForChange(transaction: Transaction, id: string): Promise<User> {
+    const user = await this.users.findInTransaction(transaction, id);
+    if (!user) throw new DomainError('NOT_FOUND', 'No user with this id');
+    return user;
   }
 
   private async assertAnotherActiveAdmin(transaction: Transaction, id: string, action: string): Promise<void> {
-    const others = await transaction.client.user.count({
-      where: { role: 'ADMIN', status: 'ACTIVE', id: { not: id } },
-    });
-    if (others === 0) {
+    if ((await this.users.countOtherActiveAdmins(transaction, id)) === 0) {
       throw new DomainError('LAST_ADMIN', `Cannot ${action} the last active admin; make another user an admin first`);
     }
   }

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, Module, Post } from '@nestjs/common';
 import { IsEmail, IsInt, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
-import { AuthenticatedUser, CurrentUser } from '../../src/auth/decorators/current-user.decorator';
-import { Public } from '../../src/auth/decorators/public.decorator';
-import { Roles } from '../../src/auth/decorators/roles.decorator';
+import { AuthenticatedUser, CurrentUser } from '../../src/common/access-control/current-user.decorator';
+import { Public } from '../../src/common/access-control/public.decorator';
+import { Roles } from '../../src/common/access-control/roles.decorator';
 import { DomainError } from '../../src/common/errors/domain.error';
 
 class AddressDto {

@@ -5,7 +5,7 @@ import type { AuditEvent } from '../../generated/prisma/client';
 import { AuditEventType } from '../../generated/prisma/enums';
 import { DATE_TIME_SCHEMA, UUID_SCHEMA } from '../../common/openapi/schema-bounds';
 import { MAX_EMAIL_LENGTH } from '../../common/validation/email-address';
-import { MAX_USER_AGENT_LENGTH } from '../../auth/decorators/client-info.decorator';
+import { MAX_USER_AGENT_LENGTH } from '../../common/client-address/client-info.decorator';
 
 export class AuditEventDto {
   @ApiProperty(UUID_SCHEMA)

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { MAX_ACCESS_TTL_SECONDS, MIN_ACCESS_TTL_SECONDS } from '../../config/app-config';
 import { UserDto } from '../../users/dto/user.dto';
-import { REFRESH_TOKEN_LENGTH } from '../tokens/refresh-token';
+import { REFRESH_TOKEN_LENGTH } from '../../sessions/refresh-token';
 
 export class TokenPairDto {
   @ApiProperty({ description: 'JWT (typ at+jwt) to send as `Authorization: Bearer`' })

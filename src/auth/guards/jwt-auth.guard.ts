@@ -2,7 +2,7 @@ import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { DomainError } from '../../common/errors/domain.error';
-import { IS_PUBLIC_KEY } from '../decorators/public.decorator';
+import { IS_PUBLIC_KEY } from '../../common/access-control/public.decorator';
 
 /** Global guard: every route needs a valid bearer access token unless marked @Public(). */
 @Injectable()

@@ -2,8 +2,8 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { DomainError } from '../../common/errors/domain.error';
 import { Role } from '../../generated/prisma/enums';
-import { RequestWithUser } from '../decorators/current-user.decorator';
-import { ROLES_KEY } from '../decorators/roles.decorator';
+import { RequestWithUser } from '../../common/access-control/current-user.decorator';
+import { ROLES_KEY } from '../../common/access-control/roles.decorator';
 
 /** Global guard after JwtAuthGuard: enforces @Roles() from the role in the access token. */
 @Injectable()

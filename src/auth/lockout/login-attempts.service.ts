@@ -4,7 +4,7 @@ import { AuditService } from '../../audit/audit.service';
 import { DomainError } from '../../common/errors/domain.error';
 import { AppConfig } from '../../config/app-config';
 import { UsersService } from '../../users/users.service';
-import { ClientInfo } from '../sessions/client-info';
+import { ClientInfo } from '../../common/client-address/client-info';
 import { FailureCounter, thresholdRule } from './failure-counter';
 import { LimiterStore } from './limiter-store';
 import { lockoutKeyOf } from './lockout-keys';
@@ -65,7 +65,7 @@ export class LoginAttemptsService {
     if (locks.length === 0) return;
     const user = await this.users.findByEmail(email);
     for (const lock of locks) {
-      await this.audit.record({
+      await this.audit.recordAlone({
         type: 'LOGIN_LOCKED',
         subjectId: user?.id,
         email,

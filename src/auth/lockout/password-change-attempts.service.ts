@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AuditService } from '../../audit/audit.service';
 import { DomainError } from '../../common/errors/domain.error';
 import { AppConfig } from '../../config/app-config';
-import { AuthenticatedUser } from '../decorators/current-user.decorator';
-import { ClientInfo } from '../sessions/client-info';
+import { AuthenticatedUser } from '../../common/access-control/current-user.decorator';
+import { ClientInfo } from '../../common/client-address/client-info';
 import { CheckSlots } from './check-slots';
 import { FailureCounter, thresholdRule } from './failure-counter';
 import { LimiterStore } from './limiter-store';
@@ -63,7 +63,7 @@ export class PasswordChangeAttemptsService {
     locks: ReadonlyArray<NewLock>,
   ): Promise<void> {
     const [lock] = locks;
-    return this.audit.record({
+    return this.audit.recordAlone({
       type: 'PASSWORD_CHANGE_FAILED',
       actorId: caller.id,
       subjectId: caller.id,

@@ -4,13 +4,13 @@ import { DomainError } from '../../common/errors/domain.error';
 import { AppConfig } from '../../config/app-config';
 import { passwordResetMessage } from '../../mail/mail-templates';
 import { Mailer } from '../../mail/mailer';
-import { PrismaService } from '../../prisma/prisma.service';
+import { Transactions } from '../../prisma/transactions';
 import { UsersService } from '../../users/users.service';
 import { ActionTokensService } from '../action-tokens/action-tokens.service';
 import { PasswordHasher } from '../passwords/password-hasher';
 import { PasswordPolicy } from '../passwords/password-policy';
-import { SessionsService } from '../sessions/sessions.service';
-import { ClientInfo } from '../sessions/client-info';
+import { SessionsService } from '../../sessions/sessions.service';
+import { ClientInfo } from '../../common/client-address/client-info';
 
 /** Forgot password (a mailed one-time link) and reset password (that link plus a new password). */
 @Injectable()
@@ -18,7 +18,7 @@ export class PasswordResetService implements BeforeApplicationShutdown {
   private readonly background = new BackgroundTasks(new Logger(PasswordResetService.name));
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly transactions: Transactions,
     private readonly config: AppConfig,
     private readonly users: UsersService,
     private readonly actionTokens: ActionTokensService,
@@ -55,8 +55,8 @@ export class PasswordResetService implements BeforeApplicationShutdown {
     this.policy.assertAcceptable(newPassword, 'newPassword', { email: user.email });
     const passwordHash = await this.hasher.hash(newPassword);
 
-    await this.prisma.transaction(async (transaction) => {
-      const consumed = await this.actionTokens.consume(transaction.client, token, 'PASSWORD_RESET');
+    await this.transactions.run(async (transaction) => {
+      const consumed = await this.actionTokens.consume(transaction, token, 'PASSWORD_RESET');
       if (consumed?.userId !== user.id) throw invalidToken();
       if (!(await this.users.resetPassword(transaction, user.id, consumed.userSecurityVersion, passwordHash))) {
         throw invalidToken();
@@ -80,8 +80,8 @@ export class PasswordResetService implements BeforeApplicationShutdown {
     // A disabled account could not sign in with a new password anyway.
     if (!user || user.status !== 'ACTIVE') return;
     const ttlSeconds = this.config.accountTokens.passwordResetTtlSeconds;
-    const token = await this.prisma.transaction((transaction) =>
-      this.actionTokens.issue(transaction.client, user, 'PASSWORD_RESET', ttlSeconds),
+    const token = await this.transactions.run((transaction) =>
+      this.actionTokens.issue(transaction, user, 'PASSWORD_RESET', ttlSeconds),
     );
     const link = `${this.config.mail.publicUrl}/reset-password?token=${encodeURIComponent(token)}`;
     await this.mailer.send(passwordResetMessage({ to: user.email, link, expiresInSeconds: ttlSeconds }));

@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy, StrategyOptionsWithoutRequest } from 'passport-jwt';
 import { DomainError } from '../../common/errors/domain.error';
-import { AuthenticatedUser } from '../decorators/current-user.decorator';
-import { RevokedSessionsService } from '../sessions/revoked-sessions.service';
-import { AccessTokenClaims, AccessTokenService } from '../tokens/access-token.service';
+import { AuthenticatedUser } from '../../common/access-control/current-user.decorator';
+import { RevokedSessionsService } from '../../sessions/revocation/revoked-sessions.service';
+import { AccessTokenClaims, AccessTokenService } from '../../tokens/access-token.service';
 
 /**
  * passport-jwt verifies with jsonwebtoken (~800 us a token here). Its verifier is a replaceable

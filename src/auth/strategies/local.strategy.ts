@@ -2,23 +2,21 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-local';
-import { User } from '../../generated/prisma/client';
+import { clientInfoOf } from '../../common/client-address/client-info.decorator';
 import { AuthService } from '../auth.service';
-import { clientInfoOf } from '../decorators/client-info.decorator';
-import { LoginAttemptsService } from '../lockout/login-attempts.service';
+import { TokenPairDto } from '../dto/token-pair.dto';
 
-/** The login check: email and password against the stored hash, unless the lockout refuses first. */
+/**
+ * Passport's local strategy as a thin adapter over AuthService.login, which does the whole login;
+ * what it authenticates to is the new session's token pair, which the route hands to the client.
+ */
 @Injectable()
 export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
-  constructor(
-    private readonly auth: AuthService,
-    private readonly attempts: LoginAttemptsService,
-  ) {
+  constructor(private readonly auth: AuthService) {
     super({ usernameField: 'email', passwordField: 'password', passReqToCallback: true });
   }
 
-  validate(request: FastifyRequest, email: string, password: string): Promise<User> {
-    const client = clientInfoOf(request);
-    return this.attempts.attempt(email, client, () => this.auth.verifyCredentials(email, password, client));
+  validate(request: FastifyRequest, email: string, password: string): Promise<TokenPairDto> {
+    return this.auth.login({ email, password }, clientInfoOf(request));
   }
 }

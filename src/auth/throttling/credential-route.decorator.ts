@@ -1,5 +1,5 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { DocumentAsCredentialRoute } from '../../openapi/document-conventions';
+import { DocumentAsCredentialRoute } from '../../common/openapi/document-conventions';
 
 export const IS_CREDENTIAL_ROUTE_KEY = 'isCredentialRoute';
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { API_PREFIX } from '../../app.constants';
+import { API_PREFIX } from '../../common/http/http-constants';
 import { DomainError } from '../../common/errors/domain.error';
 import { AppConfig } from '../../config/app-config';
 import { TokenPairDto } from '../dto/token-pair.dto';

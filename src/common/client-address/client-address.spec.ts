@@ -1,6 +1,6 @@
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { TrustProxy } from '../../config/trust-proxy-config';
+import type { TrustProxy } from './trust-proxy';
 import { cleanForwardedForOnEveryRequest, fastifyTrustProxy, keepForwardedAddressesOnly } from './client-address';
 
 describe('keepForwardedAddressesOnly', () => {

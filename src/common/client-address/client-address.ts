@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
-import type { TrustProxy } from '../../config/trust-proxy-config';
+import type { TrustProxy } from './trust-proxy';
 
 /**
  * How request.ip is decided. Fastify walks X-Forwarded-For from the socket outward, past the proxies

@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { isDatabaseUnavailableError } from '../../prisma/database-errors';
+import { isDatabaseUnavailableError } from '../errors/database-unavailable';
 import { DomainError, RateLimitPolicy } from '../errors/domain.error';
 import { ERROR_STATUS, ErrorCode, errorCodeForStatus } from '../errors/error-code';
 import { ProblemDetails, problemDetails } from './problem-details';

@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AuthenticatedUser, CurrentUser } from '../../auth/decorators/current-user.decorator';
-import { Public } from '../../auth/decorators/public.decorator';
-import { Roles } from '../../auth/decorators/roles.decorator';
+import { AuthenticatedUser, CurrentUser } from '../../common/access-control/current-user.decorator';
+import { Public } from '../../common/access-control/public.decorator';
+import { Roles } from '../../common/access-control/roles.decorator';
 import { ApiProblemResponses } from '../../common/openapi/api-problem-responses.decorator';
 import { PageQueryDto } from '../../common/pagination/page.dto';
 import { ApiUuidParam, UuidParam } from '../../common/validation/uuid-param';

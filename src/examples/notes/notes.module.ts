@@ -1,14 +1,16 @@
 import { Module } from '@nestjs/common';
 import { NotesController } from './notes.controller';
+import { NotesRepository } from './notes.repository';
 import { NotesService } from './notes.service';
 
 /**
- * An example feature module to copy: PrismaModule is global and the guards are global (APP_GUARD),
- * so a module needs no auth imports; it declares its controller and exports only its service.
+ * An example feature module to copy: it owns its table through its repository (PrismaModule is
+ * global), the guards are global (APP_GUARD) so it needs no auth imports, and it exports only its
+ * service.
  */
 @Module({
   controllers: [NotesController],
-  providers: [NotesService],
+  providers: [NotesService, NotesRepository],
   exports: [NotesService],
 })
 export class NotesModule {}

@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { OpenTransaction } from './open-transaction';
+import { PrismaService } from './prisma.service';
+import type { Transaction } from './transaction';
+
+/**
+ * The one way to group writes: `run` opens a transaction, hands it to `work`, commits, then runs the
+ * effects `work` registered with afterCommit (mail, in-memory revocations). Services inject this,
+ * never PrismaService; repositories take the `Transaction` as their first argument.
+ */
+@Injectable()
+export class Transactions {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async run<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
+    let open: OpenTransaction | undefined;
+    const result = await this.prisma.$transaction((client) => {
+      open = new OpenTransaction(client);
+      return work(open.asTransaction());
+    });
+    open?.committed();
+    return result;
+  }
+
+  /**
+   * Runs `work` in a transaction holding the advisory lock `lockName` (released at commit, so it
+   * works through PgBouncer); undefined, without running it, when another session holds the lock.
+   */
+  async runUnderTryLock<T>(lockName: string, work: (transaction: Transaction) => Promise<T>): Promise<T | undefined> {
+    let open: OpenTransaction | undefined;
+    let locked = false;
+    const result = await this.prisma.$transaction(async (client) => {
+      const [lock] = await client.$queryRaw<Array<{ acquired: boolean }>>`
+        SELECT pg_try_advisory_xact_lock(hashtextextended(${lockName}, 0)) AS acquired`;
+      if (!lock.acquired) return undefined;
+      locked = true;
+      open = new OpenTransaction(client);
+      return work(open.asTransaction());
+    });
+    if (locked) open?.committed();
+    return result;
+  }
+}

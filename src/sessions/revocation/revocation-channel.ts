@@ -1,0 +1,29 @@
+import type { Transaction } from '../../prisma/transaction';
+
+/** What a channel hands revocations to, on every instance including the one that revoked. */
+export interface RevocationSubscriber {
+  /** Sessions some instance revoked. */
+  revoked(sessionIds: readonly string[]): void;
+  /**
+   * The subscription is in place again after a (re)connection; whatever was announced while it was
+   * down is lost, so the subscriber reloads from the table. A throw counts as a failed connection.
+   */
+  resubscribed(): Promise<void>;
+}
+
+/**
+ * How revoked session ids travel between instances: Postgres NOTIFY, or Redis pub/sub where LISTEN is
+ * unavailable (PgBouncer in transaction mode). An abstract class so it can be injected by type.
+ */
+export abstract class RevocationChannel {
+  /** Runs inside the revoking transaction, so only committed revocations are announced (Postgres). */
+  abstract announceInTransaction(transaction: Transaction, sessionIds: readonly string[]): Promise<void>;
+
+  /** Runs after the revoking transaction committed (Redis); a crash just before it loses the message. */
+  abstract announceCommitted(sessionIds: readonly string[]): Promise<void>;
+
+  /** Connects and keeps reconnecting until close(); resolves once the first attempt succeeded or failed. */
+  abstract subscribe(subscriber: RevocationSubscriber): Promise<void>;
+
+  abstract close(): Promise<void>;
+}

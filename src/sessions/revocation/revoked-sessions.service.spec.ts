@@ -1,0 +1,131 @@
+import { Logger } from '@nestjs/common';
+import { loadAppConfig } from '../../config/app-config';
+import { InMemoryTransactions } from '../../prisma/in-memory-transactions';
+import { RevocationSubscriber, RevocationChannel } from './revocation-channel';
+import { RevokedSessionsService } from './revoked-sessions.service';
+import type { SessionRevocationsRepository } from './session-revocations.repository';
+
+const config = loadAppConfig({ DATABASE_URL: 'postgresql://localhost/auth', JWT_ACCESS_TTL: '15m' });
+const RETENTION_MS = (15 * 60 + 60) * 1000;
+const RESYNC_MS = 1_000;
+const T0 = new Date('2030-01-01T00:00:00Z').getTime();
+
+class FakeChannel implements RevocationChannel {
+  subscriber: RevocationSubscriber | undefined;
+  readonly announced: string[][] = [];
+  connects = true;
+  announceInTransaction = jest.fn(() => Promise.resolve());
+  announceCommitted = jest.fn((ids: readonly string[]) => {
+    this.announced.push([...ids]);
+    return Promise.resolve();
+  });
+  async subscribe(subscriber: RevocationSubscriber): Promise<void> {
+    this.subscriber = subscriber;
+    if (this.connects) await subscriber.resubscribed();
+  }
+  close = jest.fn(() => Promise.resolve());
+}
+
+/** The session_revocations table: sessions revoked at given times, and the rows inserted. */
+function fakeRevocations(rows: Array<{ sessionId: string; revokedAt: Date }>) {
+  const findMany = jest.fn((since: Date) => Promise.resolve(rows.filter((row) => row.revokedAt > since)));
+  const insert = jest.fn(() => Promise.resolve());
+  const revocations = { revokedAfter: findMany, insert } as unknown as SessionRevocationsRepository;
+  return { prisma: revocations, findMany, insert };
+}
+
+const sinceOf = (findMany: jest.Mock, call: number) => (findMany.mock.calls[call][0] as Date).getTime();
+
+/** Revokes `ids` in a transaction that commits, as SessionsService does. */
+const revokeCommitted = (service: RevokedSessionsService, ids: string[]) =>
+  new InMemoryTransactions().run((transaction) => service.revokedIn(transaction, ids, new Date()));
+
+describe('RevokedSessionsService', () => {
+  let service: RevokedSessionsService | undefined;
+  let warn: jest.SpyInstance;
+
+  beforeEach(() => {
+    jest.useFakeTimers({ now: T0 });
+    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  });
+
+  afterEach(async () => {
+    await service?.onApplicationShutdown();
+    service = undefined;
+    jest.useRealTimers();
+    jest.restoreAllMocks();
+  });
+
+  it('loads the last access-token lifetime at boot, then only what is new since shortly before the last load', async () => {
+    const { prisma, findMany } = fakeRevocations([{ sessionId: 'old', revokedAt: new Date(T0 - 60_000) }]);
+    service = new RevokedSessionsService(prisma, config, new FakeChannel(), { resyncIntervalMs: RESYNC_MS });
+    await service.onApplicationBootstrap();
+    expect(sinceOf(findMany, 0)).toBe(T0 - RETENTION_MS);
+    expect(service.isRevoked('old')).toBe(true);
+
+    await jest.advanceTimersByTimeAsync(RESYNC_MS);
+    expect(findMany).toHaveBeenCalledTimes(2);
+    expect(sinceOf(findMany, 1)).toBe(T0 - 60_000);
+  });
+
+  it('loads from the table at boot even when the channel cannot connect', async () => {
+    const { prisma, findMany } = fakeRevocations([{ sessionId: 'a', revokedAt: new Date(T0 - 1_000) }]);
+    const channel = new FakeChannel();
+    channel.connects = false;
+    service = new RevokedSessionsService(prisma, config, channel, { resyncIntervalMs: RESYNC_MS });
+    await service.onApplicationBootstrap();
+    expect(findMany).toHaveBeenCalledTimes(1);
+    expect(service.isRevoked('a')).toBe(true);
+  });
+
+  it('keeps a loaded revocation for one access-token lifetime after its revokedAt', async () => {
+    const { prisma } = fakeRevocations([{ sessionId: 'a', revokedAt: new Date(T0 - 10_000) }]);
+    service = new RevokedSessionsService(prisma, config, new FakeChannel(), { resyncIntervalMs: 3_600_000 });
+    await service.onApplicationBootstrap();
+    jest.setSystemTime(T0 - 10_000 + RETENTION_MS - 1);
+    expect(service.isRevoked('a')).toBe(true);
+    jest.setSystemTime(T0 - 10_000 + RETENTION_MS);
+    expect(service.isRevoked('a')).toBe(false);
+  });
+
+  it('a revocation is recorded in its table, announced in the transaction, refused here and published once it committed; a failed publish is only logged', async () => {
+    const { prisma, insert } = fakeRevocations([]);
+    const channel = new FakeChannel();
+    service = new RevokedSessionsService(prisma, config, channel, { resyncIntervalMs: RESYNC_MS });
+    await service.onApplicationBootstrap();
+
+    await revokeCommitted(service, ['a', 'b']);
+    expect(insert).toHaveBeenCalledWith(expect.anything(), ['a', 'b'], expect.any(Date));
+    expect(channel.announceInTransaction).toHaveBeenCalledWith(expect.anything(), ['a', 'b']);
+    expect(service.isRevoked('a') && service.isRevoked('b')).toBe(true);
+    expect(channel.announced).toEqual([['a', 'b']]);
+
+    const rolledBack = new InMemoryTransactions().run(async (transaction) => {
+      await service!.revokedIn(transaction, ['never'], new Date());
+      throw new Error('rolled back');
+    });
+    await expect(rolledBack).rejects.toThrow('rolled back');
+    expect(service.isRevoked('never')).toBe(false);
+    expect(channel.announced).toEqual([['a', 'b']]);
+
+    channel.announceCommitted.mockRejectedValueOnce(new Error('Redis is down'));
+    await revokeCommitted(service, ['c']);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(service.isRevoked('c')).toBe(true);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('Redis is down'));
+
+    await revokeCommitted(service, []);
+    expect(channel.announceCommitted).toHaveBeenCalledTimes(2);
+    expect(insert).toHaveBeenCalledTimes(3);
+  });
+
+  it('records what the channel delivers without announcing it again', async () => {
+    const { prisma } = fakeRevocations([]);
+    const channel = new FakeChannel();
+    service = new RevokedSessionsService(prisma, config, channel, { resyncIntervalMs: RESYNC_MS });
+    await service.onApplicationBootstrap();
+    channel.subscriber?.revoked(['from-elsewhere']);
+    expect(service.isRevoked('from-elsewhere')).toBe(true);
+    expect(channel.announceCommitted).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,128 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+import type { Transaction } from '../../prisma/transaction';
+import { RevocationChannel } from './revocation-channel';
+import { SessionRevocationsRepository } from './session-revocations.repository';
+
+export const REVOKED_SESSIONS_OPTIONS = Symbol('REVOKED_SESSIONS_OPTIONS');
+
+export interface RevokedSessionsOptions {
+  /** How often the set is caught up from the table: the longest a lost announcement goes unnoticed. */
+  readonly resyncIntervalMs: number;
+}
+
+const DEFAULT_OPTIONS: RevokedSessionsOptions = { resyncIntervalMs: 30_000 };
+
+// A resync reads again what was revoked this long before the previous one began: instances' clocks
+// differ, and a revoking transaction commits a little after the revokedAt it wrote.
+const RESYNC_OVERLAP_MS = 60_000;
+
+/**
+ * The sessions revoked within the last access-token lifetime, held in memory on every instance so
+ * the bearer check refuses their access tokens without a database query. Revocations travel between
+ * instances through a RevocationChannel (Postgres NOTIFY, or Redis pub/sub when REDIS_URL is set);
+ * the set is reloaded from the session_revocations table (which outlives the sessions' rows) whenever
+ * the channel (re)connects, and caught up from it every resync interval, which bounds how long an
+ * announcement lost in transit goes unnoticed.
+ */
+@Injectable()
+export class RevokedSessionsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(RevokedSessionsService.name);
+  private readonly revokedUntil = new Map<string, number>();
+  private readonly retentionMs: number;
+  private readonly options: RevokedSessionsOptions;
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private resyncing = false;
+  /** When the last load from the table that succeeded began. */
+  private syncedAt: number | undefined;
+
+  constructor(
+    private readonly revocations: SessionRevocationsRepository,
+    config: AppConfig,
+    private readonly channel: RevocationChannel,
+    @Optional() @Inject(REVOKED_SESSIONS_OPTIONS) options?: RevokedSessionsOptions,
+  ) {
+    // An access token outlives its session's revocation by at most its own lifetime plus clock skew.
+    this.retentionMs = (config.accessToken.ttlSeconds + 60) * 1000;
+    this.options = options ?? DEFAULT_OPTIONS;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.resyncTimer = setInterval(() => void this.resync(), this.options.resyncIntervalMs).unref();
+    await this.channel.subscribe({ revoked: (ids) => this.record(ids), resubscribed: () => this.reload() });
+    // The channel could not connect: fill the set from the table now rather than at the first resync.
+    if (this.syncedAt === undefined) await this.resync();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.resyncTimer);
+    await this.channel.close();
+  }
+
+  isRevoked(sessionId: string): boolean {
+    const until = this.revokedUntil.get(sessionId);
+    return until !== undefined && until > Date.now();
+  }
+
+  /**
+   * In the revoking transaction: records the revocations in their table and, with Postgres, queues
+   * their announcement, delivered only if the transaction commits. Once it has committed, this
+   * instance refuses their access tokens at once and, with Redis, publishes them to the others.
+   */
+  async revokedIn(transaction: Transaction, sessionIds: readonly string[], revokedAt: Date): Promise<void> {
+    if (sessionIds.length === 0) return;
+    await this.revocations.insert(transaction, sessionIds, revokedAt);
+    await this.channel.announceInTransaction(transaction, sessionIds);
+    transaction.afterCommit(() => this.remember(sessionIds));
+  }
+
+  /**
+   * Does not wait for Redis: a failed publish is logged and caught up by the other instances' resync
+   * (Postgres delivered the notification at the commit).
+   */
+  private remember(sessionIds: readonly string[]): void {
+    this.record(sessionIds);
+    this.channel.announceCommitted(sessionIds).catch((error: Error) => {
+      this.logger.warn(`Could not announce ${sessionIds.length} revoked session(s): ${error.message}`);
+    });
+  }
+
+  private record(sessionIds: readonly string[], revokedAt = Date.now()): void {
+    const until = revokedAt + this.retentionMs;
+    for (const id of sessionIds) if ((this.revokedUntil.get(id) ?? 0) < until) this.revokedUntil.set(id, until);
+  }
+
+  /** Everything revoked within the last access-token lifetime, after the channel (re)connected. */
+  private async reload(): Promise<void> {
+    await this.loadRevokedSince(Date.now() - this.retentionMs);
+  }
+
+  /** What was revoked since shortly before the last load: one indexed query, usually returning nothing. */
+  private async resync(): Promise<void> {
+    if (this.resyncing) return;
+    this.resyncing = true;
+    try {
+      this.prune();
+      const window = Date.now() - this.retentionMs;
+      await this.loadRevokedSince(
+        this.syncedAt === undefined ? window : Math.max(window, this.syncedAt - RESYNC_OVERLAP_MS),
+      );
+    } catch (error) {
+      this.logger.warn(`Could not resync revoked sessions: ${(error as Error).message}`);
+    } finally {
+      this.resyncing = false;
+    }
+  }
+
+  private async loadRevokedSince(since: number): Promise<void> {
+    const startedAt = Date.now();
+    const rows = await this.revocations.revokedAfter(new Date(since));
+    for (const row of rows) this.record([row.sessionId], row.revokedAt.getTime());
+    this.syncedAt = Math.max(this.syncedAt ?? startedAt, startedAt);
+  }
+
+  private prune(): void {
+    const now = Date.now();
+    for (const [id, until] of this.revokedUntil) if (until <= now) this.revokedUntil.delete(id);
+  }
+}
