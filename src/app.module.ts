@@ -30,7 +30,7 @@ export class AppModule {
         HealthModule,
         // The features, each listed once. AuthModule first: it imports the others, and the order in
         // which modules are first reached orders the OpenAPI document's paths.
-        AuthModule.forRoot(config),
+        AuthModule,
         UsersModule,
         SessionsModule,
         TokensModule,

@@ -1,8 +1,7 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { AuditModule } from '../audit/audit.module';
-import { AppConfig } from '../config/app-config';
 import { MailModule } from '../mail/mail.module';
 import { UsersModule } from '../users/users.module';
 import { ActionTokensModule } from './action-tokens/action-tokens.module';
@@ -35,6 +34,7 @@ import { RefreshTokenTransport } from './transport/refresh-token-transport';
     CredentialThrottlingModule,
     MailModule,
     ActionTokensModule,
+    PasswordsModule,
   ],
   controllers: [AuthController, PasswordResetController, EmailVerificationController],
   providers: [
@@ -50,16 +50,4 @@ import { RefreshTokenTransport } from './transport/refresh-token-transport';
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
 })
-export class AuthModule {
-  static forRoot(config: AppConfig): DynamicModule {
-    return {
-      module: AuthModule,
-      imports: [
-        PasswordsModule.forRoot({
-          hashing: { cost: config.password.bcryptCost, pepper: config.password.pepper },
-          policy: { minLength: config.password.minLength },
-        }),
-      ],
-    };
-  }
-}
+export class AuthModule {}

@@ -47,6 +47,7 @@ describe('loadAppConfig', () => {
       reuseGraceSeconds: 0,
       refreshTransport: 'body',
       purgeRetentionSeconds: 7 * 86400,
+      revocationResyncSeconds: 30,
     });
     expect(config.password).toMatchObject({ bcryptCost: 12, minLength: 8 });
     expect(config.accessToken.ttlSeconds).toBe(900);

@@ -79,6 +79,8 @@ export interface SessionConfig {
   readonly refreshTransport: RefreshTransport;
   /** How long an ended (expired or revoked) session is kept for history and reuse detection before the purge. */
   readonly purgeRetentionSeconds: number;
+  /** How often the revoked-session set is caught up from the table: the longest a lost announcement goes unnoticed. */
+  readonly revocationResyncSeconds: number;
 }
 
 export interface PasswordConfig {
@@ -177,6 +179,7 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
     reuseGraceSeconds: read.durationSeconds(VARIABLES.REFRESH_REUSE_GRACE),
     refreshTransport: read.oneOf(VARIABLES.REFRESH_TRANSPORT),
     purgeRetentionSeconds: read.durationSeconds(VARIABLES.SESSION_PURGE_RETENTION),
+    revocationResyncSeconds: read.durationSeconds(VARIABLES.REVOCATION_RESYNC_INTERVAL),
   };
   // Instances reload revocations from the sessions table for one access-token lifetime (plus skew).
   if (session.purgeRetentionSeconds <= accessToken.ttlSeconds + 60) {

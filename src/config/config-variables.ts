@@ -203,6 +203,14 @@ export const VARIABLES = declareVariables({
     description: 'Where refresh tokens travel: the JSON body, an HttpOnly cookie, or both',
     secret: false,
   }),
+  REVOCATION_RESYNC_INTERVAL: duration({
+    default: '30s',
+    min: 1,
+    // Longer lets a revocation lost in transit outlive many requests; shorter only adds queries.
+    max: 600,
+    description: 'How often each instance catches its revoked-session set up from the table',
+    secret: false,
+  }),
   SESSION_PURGE_RETENTION: duration({
     default: '7d',
     min: 3600,

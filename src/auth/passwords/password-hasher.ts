@@ -7,7 +7,7 @@
  * The pepper keys that HMAC and is kept out of the database, so a leaked table alone cannot be cracked.
  * The pepper must never change: every stored hash depends on it, and changing it locks out every user.
  */
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { OnApplicationBootstrap } from '@nestjs/common';
 import bcrypt from 'bcrypt';
 import { createHmac, randomBytes } from 'node:crypto';
 
@@ -18,17 +18,15 @@ export interface PasswordHashingOptions {
   readonly pepper: Buffer;
 }
 
-export const PASSWORD_HASHING_OPTIONS = Symbol('PASSWORD_HASHING_OPTIONS');
-
 const BCRYPT_HASH = /^\$2[aby]\$(\d{2})\$[./A-Za-z0-9]{53}$/;
 
-@Injectable()
+/** Provided by PasswordsModule from the configuration (BCRYPT_COST, PASSWORD_PEPPER). */
 export class PasswordHasher implements OnApplicationBootstrap {
   private readonly cost: number;
   private readonly pepper: Buffer;
   private dummyHash?: Promise<string>;
 
-  constructor(@Inject(PASSWORD_HASHING_OPTIONS) options: PasswordHashingOptions) {
+  constructor(options: PasswordHashingOptions) {
     if (!Number.isInteger(options.cost) || options.cost < 4 || options.cost > 31) {
       throw new RangeError(`bcrypt cost must be an integer from 4 to 31 (got ${options.cost})`);
     }

@@ -1,5 +1,4 @@
 /** Decides whether a new password is acceptable, following NIST SP 800-63B (length and blocklist, no composition rules). */
-import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain.error';
 import {
   MAX_PASSWORD_LENGTH,
@@ -20,13 +19,11 @@ export interface PasswordPolicyOptions {
   readonly minLength: number;
 }
 
-export const PASSWORD_POLICY_OPTIONS = Symbol('PASSWORD_POLICY_OPTIONS');
-
-@Injectable()
+/** Provided by PasswordsModule from the configuration (PASSWORD_MIN_LENGTH). */
 export class PasswordPolicy {
   private readonly minLength: number;
 
-  constructor(@Inject(PASSWORD_POLICY_OPTIONS) options: PasswordPolicyOptions) {
+  constructor(options: PasswordPolicyOptions) {
     if (!Number.isInteger(options.minLength) || options.minLength < 1 || options.minLength > MAX_PASSWORD_LENGTH) {
       throw new RangeError(
         `Password minimum length must be from 1 to ${MAX_PASSWORD_LENGTH} (got ${options.minLength})`,

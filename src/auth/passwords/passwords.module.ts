@@ -1,25 +1,23 @@
-import { DynamicModule, Module } from '@nestjs/common';
-import { PASSWORD_HASHING_OPTIONS, PasswordHasher, PasswordHashingOptions } from './password-hasher';
-import { PASSWORD_POLICY_OPTIONS, PasswordPolicy, PasswordPolicyOptions } from './password-policy';
+import { Module } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+import { PasswordHasher } from './password-hasher';
+import { PasswordPolicy } from './password-policy';
 
-export interface PasswordsModuleOptions {
-  readonly hashing: PasswordHashingOptions;
-  readonly policy: PasswordPolicyOptions;
-}
-
-/** Password hashing and the password policy; the options come from the application configuration. */
-@Module({})
-export class PasswordsModule {
-  static forRoot(options: PasswordsModuleOptions): DynamicModule {
-    return {
-      module: PasswordsModule,
-      providers: [
-        { provide: PASSWORD_HASHING_OPTIONS, useValue: options.hashing },
-        { provide: PASSWORD_POLICY_OPTIONS, useValue: options.policy },
-        PasswordHasher,
-        PasswordPolicy,
-      ],
-      exports: [PasswordHasher, PasswordPolicy],
-    };
-  }
-}
+/** Password hashing and the password policy, built from the application configuration. */
+@Module({
+  providers: [
+    {
+      provide: PasswordHasher,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) =>
+        new PasswordHasher({ cost: config.password.bcryptCost, pepper: config.password.pepper }),
+    },
+    {
+      provide: PasswordPolicy,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => new PasswordPolicy({ minLength: config.password.minLength }),
+    },
+  ],
+  exports: [PasswordHasher, PasswordPolicy],
+})
+export class PasswordsModule {}

@@ -5,7 +5,13 @@ import { RevocationSubscriber, RevocationChannel } from './revocation-channel';
 import { RevokedSessionsService } from './revoked-sessions.service';
 import type { SessionRevocationsRepository } from './session-revocations.repository';
 
-const config = loadAppConfig({ DATABASE_URL: 'postgresql://localhost/auth', JWT_ACCESS_TTL: '15m' });
+const configWithResync = (interval: string) =>
+  loadAppConfig({
+    DATABASE_URL: 'postgresql://localhost/auth',
+    JWT_ACCESS_TTL: '15m',
+    REVOCATION_RESYNC_INTERVAL: interval,
+  });
+const config = configWithResync('1s');
 const RETENTION_MS = (15 * 60 + 60) * 1000;
 const RESYNC_MS = 1_000;
 const T0 = new Date('2030-01-01T00:00:00Z').getTime();
@@ -58,7 +64,7 @@ describe('RevokedSessionsService', () => {
 
   it('loads the last access-token lifetime at boot, then only what is new since shortly before the last load', async () => {
     const { prisma, findMany } = fakeRevocations([{ sessionId: 'old', revokedAt: new Date(T0 - 60_000) }]);
-    service = new RevokedSessionsService(prisma, config, new FakeChannel(), { resyncIntervalMs: RESYNC_MS });
+    service = new RevokedSessionsService(prisma, config, new FakeChannel());
     await service.onApplicationBootstrap();
     expect(sinceOf(findMany, 0)).toBe(T0 - RETENTION_MS);
     expect(service.isRevoked('old')).toBe(true);
@@ -72,7 +78,7 @@ describe('RevokedSessionsService', () => {
     const { prisma, findMany } = fakeRevocations([{ sessionId: 'a', revokedAt: new Date(T0 - 1_000) }]);
     const channel = new FakeChannel();
     channel.connects = false;
-    service = new RevokedSessionsService(prisma, config, channel, { resyncIntervalMs: RESYNC_MS });
+    service = new RevokedSessionsService(prisma, config, channel);
     await service.onApplicationBootstrap();
     expect(findMany).toHaveBeenCalledTimes(1);
     expect(service.isRevoked('a')).toBe(true);
@@ -80,7 +86,7 @@ describe('RevokedSessionsService', () => {
 
   it('keeps a loaded revocation for one access-token lifetime after its revokedAt', async () => {
     const { prisma } = fakeRevocations([{ sessionId: 'a', revokedAt: new Date(T0 - 10_000) }]);
-    service = new RevokedSessionsService(prisma, config, new FakeChannel(), { resyncIntervalMs: 3_600_000 });
+    service = new RevokedSessionsService(prisma, configWithResync('600s'), new FakeChannel());
     await service.onApplicationBootstrap();
     jest.setSystemTime(T0 - 10_000 + RETENTION_MS - 1);
     expect(service.isRevoked('a')).toBe(true);
@@ -91,7 +97,7 @@ describe('RevokedSessionsService', () => {
   it('a revocation is recorded in its table, announced in the transaction, refused here and published once it committed; a failed publish is only logged', async () => {
     const { prisma, insert } = fakeRevocations([]);
     const channel = new FakeChannel();
-    service = new RevokedSessionsService(prisma, config, channel, { resyncIntervalMs: RESYNC_MS });
+    service = new RevokedSessionsService(prisma, config, channel);
     await service.onApplicationBootstrap();
 
     await revokeCommitted(service, ['a', 'b']);
@@ -122,7 +128,7 @@ describe('RevokedSessionsService', () => {
   it('records what the channel delivers without announcing it again', async () => {
     const { prisma } = fakeRevocations([]);
     const channel = new FakeChannel();
-    service = new RevokedSessionsService(prisma, config, channel, { resyncIntervalMs: RESYNC_MS });
+    service = new RevokedSessionsService(prisma, config, channel);
     await service.onApplicationBootstrap();
     channel.subscriber?.revoked(['from-elsewhere']);
     expect(service.isRevoked('from-elsewhere')).toBe(true);

@@ -1,17 +1,8 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import type { Transaction } from '../../prisma/transaction';
 import { RevocationChannel } from './revocation-channel';
 import { SessionRevocationsRepository } from './session-revocations.repository';
-
-export const REVOKED_SESSIONS_OPTIONS = Symbol('REVOKED_SESSIONS_OPTIONS');
-
-export interface RevokedSessionsOptions {
-  /** How often the set is caught up from the table: the longest a lost announcement goes unnoticed. */
-  readonly resyncIntervalMs: number;
-}
-
-const DEFAULT_OPTIONS: RevokedSessionsOptions = { resyncIntervalMs: 30_000 };
 
 // A resync reads again what was revoked this long before the previous one began: instances' clocks
 // differ, and a revoking transaction commits a little after the revokedAt it wrote.
@@ -30,7 +21,7 @@ export class RevokedSessionsService implements OnApplicationBootstrap, OnApplica
   private readonly logger = new Logger(RevokedSessionsService.name);
   private readonly revokedUntil = new Map<string, number>();
   private readonly retentionMs: number;
-  private readonly options: RevokedSessionsOptions;
+  private readonly resyncIntervalMs: number;
   private resyncTimer: NodeJS.Timeout | undefined;
   private resyncing = false;
   /** When the last load from the table that succeeded began. */
@@ -40,15 +31,14 @@ export class RevokedSessionsService implements OnApplicationBootstrap, OnApplica
     private readonly revocations: SessionRevocationsRepository,
     config: AppConfig,
     private readonly channel: RevocationChannel,
-    @Optional() @Inject(REVOKED_SESSIONS_OPTIONS) options?: RevokedSessionsOptions,
   ) {
     // An access token outlives its session's revocation by at most its own lifetime plus clock skew.
     this.retentionMs = (config.accessToken.ttlSeconds + 60) * 1000;
-    this.options = options ?? DEFAULT_OPTIONS;
+    this.resyncIntervalMs = config.session.revocationResyncSeconds * 1000;
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.resyncTimer = setInterval(() => void this.resync(), this.options.resyncIntervalMs).unref();
+    this.resyncTimer = setInterval(() => void this.resync(), this.resyncIntervalMs).unref();
     await this.channel.subscribe({ revoked: (ids) => this.record(ids), resubscribed: () => this.reload() });
     // The channel could not connect: fill the set from the table now rather than at the first resync.
     if (this.syncedAt === undefined) await this.resync();
