@@ -5,7 +5,7 @@ import 'reflect-metadata';
 import { Controller, Get, Module } from '@nestjs/common';
 import { createRequire } from 'node:module';
 import { createApp } from '../dist/app.factory.js';
-import { Public } from '../dist/auth/decorators/public.decorator.js';
+import { Public } from '../dist/common/access-control/public.decorator.js';
 import { loadAppConfigOrExit } from '../dist/config/load-app-config-or-exit.js';
 import { exitGracefullyOnSignals } from '../dist/lifecycle/graceful-shutdown.js';
 

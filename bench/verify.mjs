@@ -5,9 +5,9 @@ import { createHmac, createSecretKey, randomUUID, timingSafeEqual } from 'node:c
 import { fileURLToPath } from 'node:url';
 import jsonwebtoken from 'jsonwebtoken';
 import { loadAppConfig } from '../dist/config/app-config.js';
-import { AccessTokenService } from '../dist/auth/tokens/access-token.service.js';
+import { AccessTokenService } from '../dist/tokens/access-token.service.js';
 import { JwtStrategy } from '../dist/auth/strategies/jwt.strategy.js';
-import { RevokedSessionsService } from '../dist/auth/sessions/revoked-sessions.service.js';
+import { RevokedSessionsService } from '../dist/sessions/revocation/revoked-sessions.service.js';
 import { SETTINGS, machine, measureAll, printTable, writeJson } from './harness.mjs';
 
 const RESULTS = fileURLToPath(new URL('./results/verify.json', import.meta.url));
