@@ -21,7 +21,7 @@ export class InMemoryUsersRepository implements Pick<UsersRepository, keyof User
    * Runs once after the next findByEmail or findById has read its copy: plays a writer that commits
    * between the read and the statement that acts on it.
    */
-  afterNextRead: (() => Promise<void>) | undefined;
+  afterNextRead: (() => Promise<unknown>) | undefined;
 
   constructor(private readonly sessions?: InMemorySessionsRepository) {
     this.users = sessions?.users ?? new Map<string, User>();
