@@ -5,7 +5,8 @@ import { OPENAPI_FILE_NAME, renderOpenApiFile } from './openapi-file';
 
 // `npm run openapi`: regenerates the committed openapi.json (no database, no listening socket).
 async function main(): Promise<void> {
-  const file = path.resolve(__dirname, '..', '..', OPENAPI_FILE_NAME);
+  // dist/write-openapi.js writes the repository's openapi.json.
+  const file = path.resolve(__dirname, '..', OPENAPI_FILE_NAME);
   await writeFile(file, await renderOpenApiFile());
   process.stdout.write(`Wrote ${file}\n`);
 }
