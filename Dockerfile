@@ -14,7 +14,7 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
 # --- runtime: compiled code and production dependencies only, as the unprivileged node user ---
-# NODE_ENV=production needs JWT_ACCESS_SECRET (or a key ring) and PASSWORD_PEPPER at run time, both
+# NODE_ENV=production needs JWT_ACCESS_SECRET (or a key ring), PASSWORD_PEPPER and MFA_ENCRYPTION_KEY at run time, all
 # random (openssl rand -base64 48): README, "Security settings". Never bake them into the image.
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \

@@ -57,6 +57,7 @@ async function main() {
     DATABASE_URL: database.url,
     JWT_ACCESS_SECRET: randomBytes(32).toString('base64url'),
     PASSWORD_PEPPER: randomBytes(32).toString('base64url'),
+    MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     // One issuer for every instance, as behind a load balancer (the default names each one's port).
     SERVICE_URL: 'http://auth.bench',
     LOG_LEVEL: 'warn',

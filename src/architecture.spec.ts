@@ -15,6 +15,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['audit', 'tokens'],
   ['sessions'],
   ['users'],
+  ['mfa'],
   ['auth'],
   ['health', 'examples', 'openapi'],
   // Files directly in src/: the application module, its factory and the entry points.

@@ -52,7 +52,11 @@ describe('Access tokens', () => {
       iss: 'http://localhost:3000',
       aud: 'auth-service',
       client_id: 'auth-service',
+      // RFC 8176 methods, and when the user authenticated: a password, at the login.
+      amr: ['pwd'],
+      auth_time: expect.any(Number),
     });
+    expect(Math.abs((claims.auth_time as number) - (claims.iat as number))).toBeLessThanOrEqual(1);
   });
 
   it('accepts a token it signed with the pinned settings', async () => {

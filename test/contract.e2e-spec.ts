@@ -86,6 +86,7 @@ describe(`Contract: every operation answers as the document declares (CONTRACT_S
   function valuesOf(raw: Schema): fc.Arbitrary<unknown> {
     const schema = resolve(raw);
     if (Array.isArray(schema.allOf)) return valuesOf(schema.allOf[0] as Schema);
+    if (Array.isArray(schema.oneOf)) return fc.oneof(...(schema.oneOf as Schema[]).map((branch) => valuesOf(branch)));
     if (Array.isArray(schema.enum)) return fc.constantFrom(...(schema.enum as unknown[]));
     const minLength = (schema.minLength as number | undefined) ?? 0;
     const maxLength = Math.min((schema.maxLength as number | undefined) ?? 60, minLength + 60);
@@ -108,6 +109,11 @@ describe(`Contract: every operation answers as the document declares (CONTRACT_S
           case 'date-time':
             return fc.date({ noInvalidDate: true }).map((date) => date.toISOString());
           default:
+            if (typeof schema.pattern === 'string') {
+              return fc
+                .stringMatching(new RegExp(schema.pattern))
+                .filter((text) => text.length >= minLength && text.length <= maxLength && text.trim().length > 0);
+            }
             return fc
               .string({ unit: 'grapheme', minLength, maxLength })
               .filter(

@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import createClient from 'openapi-fetch';
+import { Secret, TOTP } from 'otpauth';
 import { PrismaService } from '../src/prisma/prisma.service';
 import type { paths } from './generated/api';
 import { registerAdmin, STRONG_PASSWORD, uniqueEmail } from './support/accounts';
@@ -62,6 +63,34 @@ describe('A client generated from the OpenAPI document', () => {
     expect(loggedOut.response.status).toBe(204);
     const afterLogout = await client.POST('/api/v1/auth/refresh', { body: { refreshToken: tokens.refreshToken } });
     expect(afterLogout.response.status).toBe(401);
+  });
+
+  it('enrols an authenticator and completes a login through MFA_REQUIRED, branching on the typed problem', async () => {
+    const email = uniqueEmail('client-mfa');
+    const registered = await client.POST('/api/v1/auth/register', { body: { email, password: STRONG_PASSWORD } });
+    const headers = { authorization: `Bearer ${registered.data!.accessToken}` };
+    const enrolment = await client.POST('/api/v1/auth/mfa/totp', { headers });
+    const totp = new TOTP({
+      secret: Secret.fromBase32(enrolment.data!.secret),
+      algorithm: 'SHA1',
+      digits: 6,
+      period: 30,
+    });
+    const codeAt = (offsetSteps: number) => totp.generate({ timestamp: Date.now() + offsetSteps * 30_000 });
+    if (Date.now() % 30_000 > 25_000) await new Promise((resolve) => setTimeout(resolve, 5_200));
+    const confirmed = await client.POST('/api/v1/auth/mfa/totp/confirm', { headers, body: { code: codeAt(0) } });
+    expect(confirmed.data?.recoveryCodes).toHaveLength(10);
+
+    const login = await client.POST('/api/v1/auth/login', { body: { email, password: STRONG_PASSWORD } });
+    expect(login.response.status).toBe(403);
+    // The generated type of the 403 carries the MFA_REQUIRED members.
+    const problem = login.error!;
+    if (problem.code !== 'MFA_REQUIRED') throw new Error(`expected MFA_REQUIRED, got ${problem.code}`);
+    const mfaToken: string | undefined = problem.mfaToken;
+    expect(problem.methods).toEqual(['totp', 'recovery_code']);
+    const verified = await client.POST('/api/v1/auth/mfa/verify', { body: { mfaToken: mfaToken!, code: codeAt(1) } });
+    expect(verified.response.status).toBe(200);
+    expect(verified.data?.user.email).toBe(email);
   });
 
   it('lists users with an admin token', async () => {

@@ -34,7 +34,13 @@ describe('Global guards on a route a team adds', () => {
     const pair = await register(server);
     const response = await get('whoami', pair.accessToken);
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ id: pair.user.id, sessionId: expect.any(String), role: 'USER' });
+    expect(response.body).toEqual({
+      id: pair.user.id,
+      sessionId: expect.any(String),
+      role: 'USER',
+      amr: ['pwd'],
+      authTime: expect.any(Number),
+    });
   });
 
   it('answers 403 FORBIDDEN to a USER on an @Roles("ADMIN") route and lets an ADMIN in', async () => {

@@ -52,10 +52,11 @@ describe('OpenAPI', () => {
     const guarded = document.paths['/api/v1/probe/guarded/whoami'].get;
     expect(guarded.security).toEqual([{ bearer: [] }]);
     expect(codesOf(guarded, 401)).toEqual(['UNAUTHORIZED', 'TOKEN_EXPIRED', 'INVALID_TOKEN', 'SESSION_REVOKED']);
-    expect(guarded.responses['403']).toBeUndefined();
+    // Only MFA_REQUIRED_ROLES' hold on accounts without a second factor (README, "Second factors").
+    expect(codesOf(guarded, 403)).toEqual(['MFA_ENROLLMENT_REQUIRED']);
 
     const adminOnly = document.paths['/api/v1/probe/guarded/admin'].get;
-    expect(codesOf(adminOnly, 403)).toEqual(['FORBIDDEN']);
+    expect(codesOf(adminOnly, 403)).toEqual(['MFA_ENROLLMENT_REQUIRED', 'FORBIDDEN']);
     expect(adminOnly.description).toContain('Requires the role ADMIN');
 
     const health = document.paths['/api/v1/health'].get;

@@ -184,6 +184,6 @@ describe('Password reset', () => {
     const resendOp = operation('resend-verification');
     expect(resendOp.security).toEqual([{ bearer: [] }]);
     expect(resendOp.responses['202']).toBeDefined();
-    expect(codes(operation('login'), 403)).toEqual(['ACCOUNT_DISABLED', 'EMAIL_NOT_VERIFIED']);
+    expect(codes(operation('login'), 403)).toEqual(['ACCOUNT_DISABLED', 'EMAIL_NOT_VERIFIED', 'MFA_REQUIRED']);
   });
 });

@@ -90,6 +90,7 @@ describe('The service process (node dist/main.js)', () => {
       expect(outcome).toBe('exited with 1');
       expect(service.stderr).toContain('JWT_ACCESS_SECRET looks like a placeholder');
       expect(service.stderr).toContain('PASSWORD_PEPPER is required in production');
+      expect(service.stderr).toContain('MFA_ENCRYPTION_KEY is required in production');
       expect(service.stderr.match(/generate one with: openssl rand -base64 48/g)).toHaveLength(2);
       expect(service.stderr).not.toContain('changeme-changeme');
     });
@@ -121,6 +122,7 @@ describe('The service process (node dist/main.js)', () => {
         DATABASE_URL: proxy.rewrite(process.env.DATABASE_URL!),
         JWT_ACCESS_SECRET: randomBytes(32).toString('base64url'),
         PASSWORD_PEPPER: randomBytes(32).toString('base64'),
+        MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
         BCRYPT_COST: '4',
         LOG_LEVEL: 'info',
         ...env,

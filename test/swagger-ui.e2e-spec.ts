@@ -1,22 +1,16 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Browser, chromium } from 'playwright-core';
 import { register } from './support/accounts';
+import { CHROMIUM, describeInChromium } from './support/chromium';
 import { startTestApp } from './support/test-app';
-
-// Debian's package (`apt-get install chromium`); playwright-core downloads no browser of its own.
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium)
-  console.warn(`Swagger UI browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
 // UPDATE_SCREENSHOTS=1 refreshes the README's screenshot; other runs keep theirs in a temporary folder.
 const SCREENSHOT_DIR = process.env.UPDATE_SCREENSHOTS === '1' ? join(__dirname, '../docs') : undefined;
 
-(haveChromium ? describe : describe.skip)('Swagger UI in a real browser', () => {
+describeInChromium('Swagger UI browser test')('Swagger UI in a real browser', () => {
   let app: NestFastifyApplication;
   let browser: Browser;
   let baseUrl: string;

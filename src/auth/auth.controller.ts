@@ -12,6 +12,7 @@ import { ApiProblemResponses } from '../common/openapi/api-problem-responses.dec
 import { UserDto } from '../users/dto/user.dto';
 import { AuthService } from './auth.service';
 import { Client } from '../common/client-address/client-info.decorator';
+import { AllowWithoutSecondFactor } from '../common/access-control/allow-without-second-factor.decorator';
 import { AuthenticatedUser, CurrentUser } from '../common/access-control/current-user.decorator';
 import { Public } from '../common/access-control/public.decorator';
 import { ChangePasswordDto } from './dto/change-password.dto';
@@ -54,7 +55,13 @@ export class AuthController {
   @ApiOperation({ summary: 'Exchange email and password for a token pair', operationId: 'login' })
   @ApiBody({ type: LoginDto })
   @ApiOkResponse({ description: 'A new session', type: TokenPairDto })
-  @ApiProblemResponses('INVALID_CREDENTIALS', 'ACCOUNT_DISABLED', 'EMAIL_NOT_VERIFIED', 'TOO_MANY_ATTEMPTS')
+  @ApiProblemResponses(
+    'INVALID_CREDENTIALS',
+    'ACCOUNT_DISABLED',
+    'EMAIL_NOT_VERIFIED',
+    'MFA_REQUIRED',
+    'TOO_MANY_ATTEMPTS',
+  )
   login(
     // What the local strategy authenticated to: the new session's token pair (see AuthService.login).
     @Req() request: FastifyRequest & { user: TokenPairDto },
@@ -132,6 +139,7 @@ export class AuthController {
     return this.auth.changePassword(user, body, client);
   }
 
+  @AllowWithoutSecondFactor()
   @Get('me')
   @ApiOperation({ summary: 'The caller', operationId: 'me' })
   @ApiOkResponse({ description: 'The caller', type: UserDto })

@@ -11,6 +11,11 @@ import { AuthService } from './auth.service';
 import { EmailVerificationController } from './email-verification/email-verification.controller';
 import { EmailVerificationService } from './email-verification/email-verification.service';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
+import { MfaEnrollmentGuard } from './guards/mfa-enrollment.guard';
+import { MfaStepUpGuard } from './guards/mfa-step-up.guard';
+import { MfaLoginController } from './mfa-login/mfa-login.controller';
+import { MfaLoginService } from './mfa-login/mfa-login.service';
+import { MfaModule } from '../mfa/mfa.module';
 import { LockoutModule } from './lockout/lockout.module';
 import { RolesGuard } from './guards/roles.guard';
 import { PasswordResetController } from './password-reset/password-reset.controller';
@@ -35,19 +40,23 @@ import { RefreshTokenTransport } from './transport/refresh-token-transport';
     MailModule,
     ActionTokensModule,
     PasswordsModule,
+    MfaModule,
   ],
-  controllers: [AuthController, PasswordResetController, EmailVerificationController],
+  controllers: [AuthController, PasswordResetController, EmailVerificationController, MfaLoginController],
   providers: [
     AuthService,
     AdminBootstrap,
     RefreshTokenTransport,
     PasswordResetService,
     EmailVerificationService,
+    MfaLoginService,
     JwtStrategy,
     LocalStrategy,
-    // Order matters: the bearer token is checked before the role it carries.
+    // Order matters: the bearer token is checked before the role and the second factor it carries.
     { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: MfaEnrollmentGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
+    { provide: APP_GUARD, useClass: MfaStepUpGuard },
   ],
 })
 export class AuthModule {}

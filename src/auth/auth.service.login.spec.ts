@@ -17,6 +17,7 @@ import { InMemoryUsersRepository } from '../users/users.repository.fake';
 import type { UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
 import type { ActionTokensService } from './action-tokens/action-tokens.service';
+import type { MfaService } from '../mfa/mfa.service';
 import { AuthService } from './auth.service';
 import { EmailVerificationService } from './email-verification/email-verification.service';
 import { LimiterStore } from './lockout/limiter-store';
@@ -87,6 +88,7 @@ function setUp(env: Record<string, string> = {}) {
     emailVerification,
     new LoginAttemptsService(store, config, audit, users),
     new PasswordChangeAttemptsService(store, config, audit),
+    accountsWithoutSecondFactor,
   );
   /** An account with PASSWORD, hashed at the configured cost unless `cost` says otherwise. */
   const addAccount = async (changes: Partial<User> = {}, cost = config.password.bcryptCost): Promise<User> => {
@@ -109,6 +111,9 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
   }
   return 'resolved';
 }
+
+// These accounts have no second factor: MfaLoginService and the e2e suite cover those that do.
+const accountsWithoutSecondFactor = { methodsFor: () => Promise.resolve([]) } as unknown as MfaService;
 
 describe('AuthService', () => {
   describe('login', () => {

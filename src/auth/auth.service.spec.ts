@@ -19,6 +19,7 @@ import { UsersService } from '../users/users.service';
 import { InMemoryActionTokensRepository } from './action-tokens/action-tokens.repository.fake';
 import type { ActionTokensRepository } from './action-tokens/action-tokens.repository';
 import { ActionTokensService } from './action-tokens/action-tokens.service';
+import type { MfaService } from '../mfa/mfa.service';
 import { AuthService } from './auth.service';
 import { EmailVerificationService } from './email-verification/email-verification.service';
 import { LimiterStore } from './lockout/limiter-store';
@@ -98,6 +99,7 @@ function setUp(env: Record<string, string> = {}) {
     emailVerification,
     new LoginAttemptsService(store, config, audit, users),
     new PasswordChangeAttemptsService(store, config, audit),
+    accountsWithoutSecondFactor,
   );
   /** An account with PASSWORD, hashed at the configured cost unless `cost` says otherwise. */
   const addAccount = async (changes: Partial<User> = {}, cost = config.password.bcryptCost): Promise<User> => {
@@ -134,6 +136,9 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 
 /** The session id in an access token of the fake AccessTokenService. */
 const sessionIdOf = (accessToken: string) => accessToken.replace(/^access-/, '');
+
+// These accounts have no second factor: MfaLoginService and the e2e suite cover those that do.
+const accountsWithoutSecondFactor = { methodsFor: () => Promise.resolve([]) } as unknown as MfaService;
 
 describe('AuthService', () => {
   describe('register', () => {
@@ -182,7 +187,13 @@ describe('AuthService', () => {
       const pairs = [];
       for (let i = 0; i < 3; i += 1)
         pairs.push(await context.service.login({ email: user.email, password: PASSWORD }, client));
-      const caller = { id: user.id, role: user.role, sessionId: sessionIdOf(pairs[0].accessToken) };
+      const caller = {
+        id: user.id,
+        role: user.role,
+        sessionId: sessionIdOf(pairs[0].accessToken),
+        amr: ['pwd'],
+        authTime: 0,
+      };
       return { user, caller };
     }
 

@@ -6,11 +6,13 @@ import { DomainError } from '../common/errors/domain.error';
 import type { User } from '../generated/prisma/client';
 import type { Transaction } from '../prisma/transaction';
 import { Transactions } from '../prisma/transactions';
+import { MfaService } from '../mfa/mfa.service';
 import { IssuedSession, SessionIssuer } from '../sessions/session-issuer';
 import { SessionsService } from '../sessions/sessions.service';
 import { UserDto } from '../users/dto/user.dto';
 import { UsersService } from '../users/users.service';
 import { TokenPairDto } from './dto/token-pair.dto';
+import { toTokenPair } from './token-pair';
 import { EmailVerificationService } from './email-verification/email-verification.service';
 import { LoginAttemptsService } from './lockout/login-attempts.service';
 import { PasswordChangeAttemptsService } from './lockout/password-change-attempts.service';
@@ -42,6 +44,7 @@ export class AuthService {
     private readonly emailVerification: EmailVerificationService,
     private readonly loginAttempts: LoginAttemptsService,
     private readonly passwordChangeAttempts: PasswordChangeAttemptsService,
+    private readonly mfa: MfaService,
   ) {}
 
   async register(registration: Registration, client: ClientInfo): Promise<TokenPairDto> {
@@ -62,12 +65,19 @@ export class AuthService {
    * A login, whole: the lockout decides whether the password is checked at all; then the password,
    * the account's status, the verified-email rule, and a session started only if the account is still
    * as it was when the password was checked (a reset, password change, disable or role change that
-   * committed since refuses it).
+   * committed since refuses it). An account with a second factor gets no session here: the answer is
+   * MFA_REQUIRED with an mfaToken, and MfaLoginService completes the login with the factor.
    */
   async login(credentials: Credentials, client: ClientInfo): Promise<TokenPairDto> {
     const { email, password } = credentials;
     const user = await this.loginAttempts.attempt(email, client, () => this.verifyCredentials(email, password, client));
     await this.emailVerification.assertLoginAllowed(user, client);
+    const methods = await this.mfa.methodsFor(user.id);
+    if (methods.length > 0) {
+      throw new DomainError('MFA_REQUIRED', 'This account needs a second factor: send it with the mfaToken', {
+        members: { mfaToken: await this.mfa.issueChallenge(user), methods },
+      });
+    }
     const issued = await this.transactions.run((transaction) =>
       this.startSession(transaction, user, client, 'LOGIN_SUCCEEDED'),
     );
@@ -204,14 +214,4 @@ export class AuthService {
     if (current && current.status !== 'ACTIVE') return new DomainError('ACCOUNT_DISABLED', 'This account is disabled');
     return new DomainError('INVALID_CREDENTIALS', 'Email or password is incorrect');
   }
-}
-
-function toTokenPair(user: User, issued: Pick<IssuedSession, 'accessToken' | 'refreshToken'>): TokenPairDto {
-  return {
-    accessToken: issued.accessToken.token,
-    refreshToken: issued.refreshToken,
-    tokenType: 'Bearer',
-    expiresIn: issued.accessToken.expiresIn,
-    user: UserDto.from(user),
-  };
 }

@@ -1,9 +1,9 @@
 /** The operator CLI's help texts and its usage error (exit code 2). */
 
-export const COMMANDS = ['create-admin', 'revoke-sessions', 'rotate-keys'] as const;
+export const COMMANDS = ['create-admin', 'revoke-sessions', 'reset-mfa', 'rotate-keys'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
-const DATABASE_COMMANDS: readonly CommandName[] = ['create-admin', 'revoke-sessions'];
+const DATABASE_COMMANDS: readonly CommandName[] = ['create-admin', 'revoke-sessions', 'reset-mfa'];
 
 export function isCommand(name: string): name is CommandName {
   return (COMMANDS as readonly string[]).includes(name);
@@ -27,6 +27,7 @@ Operator commands for the authentication service.
 Commands:
   create-admin      Create an ADMIN account unless the email is taken (needs DATABASE_URL)
   revoke-sessions   End every live session of a user (needs DATABASE_URL)
+  reset-mfa         Remove a user's second factors, ending their sessions (needs DATABASE_URL)
   rotate-keys       Generate the next JWT signing key and print the rotation's settings (no database)
 
 Run "<command> --help" for a command's options.
@@ -57,6 +58,16 @@ SESSION_REVOKED audit event. An unknown email exits 1.
 Options:
   --user <email>   the user's email address
   --reason <text>  a note kept in the audit event (no secrets)
+  -h, --help       show this help
+`,
+  'reset-mfa': `Usage: reset-mfa --user <email>
+
+For a user who lost their authenticator and their recovery codes: removes their second factors and
+ends every one of their sessions, as DELETE /users/:id/mfa does. The user is mailed, and an MFA_RESET
+audit event is recorded. An unknown email exits 1.
+
+Options:
+  --user <email>   the user's email address
   -h, --help       show this help
 `,
   'rotate-keys': `Usage: rotate-keys [--algorithm EdDSA|RS256] [--current-key-file <pem>] [--out <dir>]

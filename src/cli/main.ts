@@ -18,6 +18,7 @@ const OPTIONS: Record<CommandName, Options> = {
     'password-stdin': { type: 'boolean' },
   },
   'revoke-sessions': { ...HELP_OPTION, user: { type: 'string' }, reason: { type: 'string' } },
+  'reset-mfa': { ...HELP_OPTION, user: { type: 'string' } },
   'rotate-keys': {
     ...HELP_OPTION,
     algorithm: { type: 'string' },
@@ -45,6 +46,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./create-admin.command.js')).createAdmin(values, process.env);
     case 'revoke-sessions':
       return (await import('./revoke-sessions.command.js')).revokeSessions(values, process.env);
+    case 'reset-mfa':
+      return (await import('./reset-mfa.command.js')).resetMfa(values, process.env);
     case 'rotate-keys':
       return (await import('./rotate-keys.command.js')).rotateKeys(values);
   }

@@ -6,6 +6,7 @@ import { parseDurationSeconds } from './duration';
 const DATABASE_URL = 'postgresql://app@localhost:5432/auth';
 const STRONG_SECRET = 'Zq8!rT2#vL9@pW4$kM7%nB1^xC6&yD3*';
 const PEPPER = 'Xb2vN8qLk4Tz9sWm1RyH6cJd3FgP7aEu';
+const MFA_KEY = randomBytes(32).toString('base64');
 const GENERATE = 'generate one with: openssl rand -base64 48';
 
 function problemsOf(env: Record<string, string>): readonly string[] {
@@ -75,6 +76,7 @@ describe('loadAppConfig', () => {
       LOG_LEVEL: 'debug',
       JWT_ACCESS_SECRET: STRONG_SECRET,
       PASSWORD_PEPPER: PEPPER,
+      MFA_ENCRYPTION_KEY: MFA_KEY,
       REFRESH_TTL: '1d',
       SESSION_MAX_AGE: '14d',
       REFRESH_REUSE_GRACE: '30s',
@@ -173,7 +175,12 @@ describe('loadAppConfig', () => {
     });
 
     it('is required in production, with the way to generate one', () => {
-      const [problem] = problemsOf({ DATABASE_URL, NODE_ENV: 'production', PASSWORD_PEPPER: PEPPER });
+      const [problem] = problemsOf({
+        DATABASE_URL,
+        NODE_ENV: 'production',
+        PASSWORD_PEPPER: PEPPER,
+        MFA_ENCRYPTION_KEY: MFA_KEY,
+      });
       expect(problem).toMatch(/^JWT_ACCESS_SECRET is required in production \(at least 32 random bytes\); /);
       expect(problem).toContain(GENERATE);
     });
@@ -196,6 +203,7 @@ describe('loadAppConfig', () => {
       NODE_ENV: 'production',
       JWT_ACCESS_SECRET: STRONG_SECRET,
       PASSWORD_PEPPER: PEPPER,
+      MFA_ENCRYPTION_KEY: MFA_KEY,
       ...env,
     });
     const randomSecrets = () => [
@@ -292,7 +300,7 @@ describe('loadAppConfig', () => {
           NODE_ENV: 'production',
           JWT_ACCESS_SECRET: 'changeme-changeme-changeme-changeme',
         }).map((problem) => problem.split(' ').slice(0, 3).join(' ')),
-      ).toEqual(['JWT_ACCESS_SECRET looks like', 'PASSWORD_PEPPER is required']);
+      ).toEqual(['JWT_ACCESS_SECRET looks like', 'PASSWORD_PEPPER is required', 'MFA_ENCRYPTION_KEY is required']);
     });
   });
 
@@ -347,11 +355,22 @@ describe('loadAppConfig', () => {
       const env = { DATABASE_URL, ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'changeme-changeme' };
       expect(loadAppConfig(env).admin).toEqual({ email: 'root@example.com', password: 'changeme-changeme' });
       expect(
-        problemsOf({ ...env, NODE_ENV: 'production', JWT_ACCESS_SECRET: STRONG_SECRET, PASSWORD_PEPPER: PEPPER }),
+        problemsOf({
+          ...env,
+          NODE_ENV: 'production',
+          JWT_ACCESS_SECRET: STRONG_SECRET,
+          PASSWORD_PEPPER: PEPPER,
+          MFA_ENCRYPTION_KEY: MFA_KEY,
+        }),
       ).toEqual([
         'ADMIN_PASSWORD looks like a placeholder (it contains a word such as changeme, secret, password, example or placeholder); choose a passphrase of your own',
       ]);
-      const production = { NODE_ENV: 'production', JWT_ACCESS_SECRET: STRONG_SECRET, PASSWORD_PEPPER: PEPPER };
+      const production = {
+        NODE_ENV: 'production',
+        JWT_ACCESS_SECRET: STRONG_SECRET,
+        PASSWORD_PEPPER: PEPPER,
+        MFA_ENCRYPTION_KEY: MFA_KEY,
+      };
       expect(loadAppConfig({ ...env, ...production, ADMIN_PASSWORD }).admin?.password).toBe(ADMIN_PASSWORD);
     });
 
@@ -379,6 +398,7 @@ describe('loadAppConfig: signing keys', () => {
       DATABASE_URL,
       NODE_ENV: 'production',
       PASSWORD_PEPPER: PEPPER,
+      MFA_ENCRYPTION_KEY: MFA_KEY,
       JWT_ALGORITHM: 'EdDSA',
       JWT_SIGNING_KEY: pem(ed25519.privateKey),
       // A public key and a private key, one after the other: the private key's public half is taken.

@@ -6,6 +6,7 @@ import { ACCESS_TOKEN_ALGORITHMS, LOG_LEVELS, REFRESH_TRANSPORTS, VARIABLES } fr
 import { ConfigValidationError } from './config-validation.error';
 import { EnvironmentReader } from './environment-reader';
 import { AccountTokensConfig, MailConfig, readAccountTokensConfig, readMailConfig } from './mail-config';
+import { MfaConfig, readMfaConfig } from './mfa-config';
 import { readPepper } from './secret-config';
 import { readTrustProxy, TrustProxy } from './trust-proxy-config';
 import { NODE_ENVIRONMENTS, NodeEnvironment } from './variable-declaration';
@@ -104,6 +105,7 @@ export class AppConfig {
   readonly bruteForce: BruteForceConfig;
   readonly mail: MailConfig;
   readonly accountTokens: AccountTokensConfig;
+  readonly mfa: MfaConfig;
   /** Set when ADMIN_EMAIL and ADMIN_PASSWORD are: the admin account to create if no user has the email. */
   readonly admin?: AdminConfig;
 
@@ -119,6 +121,7 @@ export class AppConfig {
     this.bruteForce = sections.bruteForce;
     this.mail = sections.mail;
     this.accountTokens = sections.accountTokens;
+    this.mfa = sections.mfa;
     this.admin = sections.admin;
   }
 
@@ -205,6 +208,7 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
     bruteForce: readBruteForceConfig(read),
     mail: readMailConfig(read),
     accountTokens: readAccountTokensConfig(read),
+    mfa: readMfaConfig(read, production),
     admin: readAdminConfig(read, password.minLength, production),
   });
 

@@ -255,6 +255,39 @@ export const VARIABLES = declareVariables({
     secret: true,
   }),
 
+  // Second factors
+  MFA_ENCRYPTION_KEY: secret({
+    minBytes: 32,
+    unset: 'required in production',
+    // Public on purpose: it only keeps development data readable; production must set its own.
+    defaultOutsideProduction: 'ZGV2ZWxvcG1lbnQtb25seS1tZmEta2V5LTMyLWJ5dGU=',
+    description: 'AES-256-GCM key of the TOTP secrets at rest: 32 bytes, base64 or hex',
+    secret: true,
+  }),
+  MFA_ENCRYPTION_PREVIOUS_KEYS: optionalText({
+    unset: 'no earlier key: every secret is under MFA_ENCRYPTION_KEY',
+    description: 'Earlier MFA_ENCRYPTION_KEYs, comma-separated: still decrypt, and secrets move to the new key on use',
+    secret: true,
+  }),
+  MFA_REQUIRED_ROLES: optionalText({
+    unset: 'no role must have a second factor',
+    description:
+      'Roles (USER, ADMIN), comma-separated, whose accounts must set up a second factor before anything else',
+    secret: false,
+  }),
+  MFA_ISSUER: text({
+    default: 'Auth Service',
+    description: 'The issuer authenticator apps show beside the account',
+    secret: false,
+  }),
+  MFA_STEP_UP_MAX_AGE: duration({
+    default: '15m',
+    min: 60,
+    max: DAY,
+    description: 'A route needing a second factor accepts a token whose second factor is at most this old',
+    secret: false,
+  }),
+
   // Brute-force defence
   THROTTLE_AUTH_LIMIT: integer({
     default: 10,

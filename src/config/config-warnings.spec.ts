@@ -29,6 +29,7 @@ describe('configWarnings', () => {
       NODE_ENV: 'production',
       JWT_ACCESS_SECRET: 'Zr3u9Qx1Lm7Kp2Vw8Ns4Tb6Yc0Hd5Fg=+/Aa',
       PASSWORD_PEPPER: 'Wq8e2Rt6Yu1Io5Pa9Sd3Fg7Hj0Kl4Zx=+/Bb',
+      MFA_ENCRYPTION_KEY: 'c3rP9vQ2xL7mN4bT8kW1yH6jF3dS0aZ5eR2uI9oP7lM=',
     };
     expect(configWarnings(loadAppConfig(production))).toEqual([
       expect.stringMatching(/^SERVICE_URL is unset: access tokens name http:\/\/localhost:3000 as their issuer/),

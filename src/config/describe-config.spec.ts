@@ -10,6 +10,8 @@ const SECRET_VALUES = {
   JWT_SIGNING_KEY: ed25519.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
   JWT_VERIFICATION_KEYS: ed25519.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
   PASSWORD_PEPPER: 'Xb2vN8qLk4Tz9sWm1RyH6cJd3FgP7aEu',
+  MFA_ENCRYPTION_KEY: 'c3rP9vQ2xL7mN4bT8kW1yH6jF3dS0aZ5eR2uI9oP7lM=',
+  MFA_ENCRYPTION_PREVIOUS_KEYS: '7d1f0c4e9a2b6d8f3e5a1c7b9d0f2e4a6c8b1d3f5e7a9c0b2d4f6e8a1c3b5d7f',
   ADMIN_PASSWORD: 'velvet-otter-climbs-quietly',
   SMTP_URL: 'smtps://mailer:smtp-hunter2@mail.example.com:465',
 };

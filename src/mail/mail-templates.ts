@@ -54,6 +54,29 @@ export function passwordResetMessage({ to, link, expiresInSeconds }: LinkMailInp
   };
 }
 
+/** Tells the owner a second factor was added or removed, which a thief holding the password would want hidden. */
+export function secondFactorChangedMessage({
+  to,
+  change,
+}: {
+  to: string;
+  change: 'enabled' | 'disabled' | 'reset';
+}): MailMessage {
+  const what = {
+    enabled: 'An authenticator app was set up as a second factor for your account.',
+    disabled: 'The authenticator app was removed from your account: signing in needs only your password now.',
+    reset: 'An administrator removed the second factor of your account: signing in needs only your password now.',
+  }[change];
+  const after = 'Your other sessions were signed out.';
+  const warning = 'If this was not you, change your password at once and contact your administrator.';
+  return {
+    to,
+    subject: change === 'enabled' ? 'Two-step sign-in turned on' : 'Two-step sign-in turned off',
+    text: [what, after, '', warning].join('\n'),
+    html: htmlDocument([paragraph(what), paragraph(after), paragraph(warning)]),
+  };
+}
+
 export function escapeHtml(value: string): string {
   return value
     .replace(/&/g, '&amp;')

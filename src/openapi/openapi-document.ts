@@ -17,6 +17,7 @@ const TAGS: ReadonlyArray<readonly [name: string, description: string]> = [
     'auth',
     'Accounts, passwords, sessions and tokens: register, login, refresh, logout, password and email flows, JWKS',
   ],
+  ['mfa', 'Second factors: authenticator apps (TOTP), recovery codes, and completing a login that needs one'],
   ['users', 'Account administration (ADMIN), and a user reading and renaming themselves'],
   ['audit', 'The security audit trail (ADMIN)'],
   ['health', 'Liveness and readiness probes'],

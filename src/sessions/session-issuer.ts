@@ -13,6 +13,15 @@ import { SessionsService } from './sessions.service';
 
 export type { SessionGrant } from './sessions.repository';
 
+/** How the user authenticated for a new session (RFC 8176 methods), and when. */
+export interface Authentication {
+  readonly amr: readonly string[];
+  readonly at: Date;
+}
+
+/** A password alone. */
+export const PASSWORD_ONLY: readonly string[] = ['pwd'];
+
 /** A session's credentials as issued: the refresh token once, and an access token. */
 export interface IssuedSession {
   readonly session: Session;
@@ -60,8 +69,9 @@ export class SessionIssuer {
     transaction: Transaction,
     grant: SessionGrant & { readonly role: Role },
     client: ClientInfo,
+    authentication: Authentication = { amr: PASSWORD_ONLY, at: new Date() },
   ): Promise<IssuedSession | undefined> {
-    const now = new Date();
+    const now = authentication.at;
     const absoluteExpiresAt = this.after(now, this.config.session.maxAgeSeconds);
     const refreshToken = newRefreshToken();
     const fields = {
@@ -70,6 +80,8 @@ export class SessionIssuer {
       absoluteExpiresAt,
       userAgent: client.userAgent,
       ip: client.ip,
+      amr: [...authentication.amr],
+      authTime: authentication.at,
     };
     const id = await this.sessions.insertIfGranted(transaction, grant, {
       ...fields,
@@ -84,8 +96,43 @@ export class SessionIssuer {
       revokedReason: null,
       ...fields,
     };
-    const accessToken = this.accessTokens.issue({ userId: grant.userId, sessionId: id, role: grant.role });
+    const accessToken = this.accessTokens.issue({
+      userId: grant.userId,
+      sessionId: id,
+      role: grant.role,
+      amr: authentication.amr,
+      authTime: authentication.at,
+    });
     return { session, refreshToken: refreshToken.token, accessToken };
+  }
+
+  /**
+   * Records a second factor given on the caller's live session and issues the session's next pair,
+   * carrying it (the refresh token the client held is superseded, as by a refresh); undefined when
+   * the session is no longer live.
+   */
+  async reauthenticate(
+    transaction: Transaction,
+    caller: { readonly userId: string; readonly sessionId: string; readonly role: Role },
+    authentication: Authentication,
+  ): Promise<IssuedSession | undefined> {
+    const successor = newRefreshToken();
+    const session = await this.sessions.reauthenticate(transaction, {
+      sessionId: caller.sessionId,
+      userId: caller.userId,
+      amr: authentication.amr,
+      at: authentication.at,
+      successorHash: successor.hash,
+    });
+    if (!session) return undefined;
+    const accessToken = this.accessTokens.issue({
+      userId: caller.userId,
+      sessionId: caller.sessionId,
+      role: caller.role,
+      amr: authentication.amr,
+      authTime: authentication.at,
+    });
+    return { session, refreshToken: successor.token, accessToken };
   }
 
   /**
@@ -129,6 +176,8 @@ export class SessionIssuer {
       userId: session.userId,
       sessionId: session.id,
       role: session.user.role,
+      amr: session.amr,
+      authTime: session.authTime,
     });
     const { user, ...consumedSession } = session;
     const extended: Session = {

@@ -4,6 +4,7 @@ import type { Transaction } from '../prisma/transaction';
 import type {
   NewSession,
   PresentedToken,
+  Reauthentication,
   RevokedSession,
   Rotation,
   SessionGrant,
@@ -46,13 +47,14 @@ export class InMemorySessionsRepository implements Pick<SessionsRepository, keyo
     if (!user || user.status !== 'ACTIVE' || user.securityVersion !== grant.securityVersion) {
       return Promise.resolve(undefined);
     }
-    const { refreshTokenHash, ...columns } = fields;
+    const { refreshTokenHash, amr, ...columns } = fields;
     const session: Session = {
       id: randomUUID(),
       userId: grant.userId,
       lastUsedAt: columns.createdAt,
       revokedAt: null,
       revokedReason: null,
+      amr: [...amr],
       ...columns,
     };
     this.sessions.set(session.id, session);
@@ -79,6 +81,25 @@ export class InMemorySessionsRepository implements Pick<SessionsRepository, keyo
       ip: rotation.ip,
     });
     return Promise.resolve(true);
+  }
+
+  reauthenticate(_transaction: Transaction, step: Reauthentication): Promise<Session | undefined> {
+    const session = this.sessions.get(step.sessionId);
+    const current = this.tokens.filter((token) => token.sessionId === step.sessionId && token.rotatedAt === null);
+    if (
+      !session ||
+      session.userId !== step.userId ||
+      session.revokedAt !== null ||
+      !isUnexpiredAt(session, step.at) ||
+      current.length === 0
+    ) {
+      return Promise.resolve(undefined);
+    }
+    for (const token of current) token.rotatedAt = step.at;
+    Object.assign(session, { amr: [...step.amr], authTime: step.at, lastUsedAt: step.at });
+    const generation = Math.max(...current.map((token) => token.generation)) + 1;
+    this.insertToken({ sessionId: step.sessionId, tokenHash: step.successorHash, generation });
+    return Promise.resolve({ ...session });
   }
 
   findPresented(tokenHash: Uint8Array<ArrayBuffer>): Promise<PresentedToken | null> {

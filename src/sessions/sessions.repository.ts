@@ -19,6 +19,9 @@ export interface NewSession {
   readonly absoluteExpiresAt: Date;
   readonly userAgent: string | null;
   readonly ip: string | null;
+  /** RFC 8176 methods the user authenticated with, and when: carried by every access token of the session. */
+  readonly amr: readonly string[];
+  readonly authTime: Date;
   readonly refreshTokenHash: Uint8Array<ArrayBuffer>;
 }
 
@@ -33,6 +36,15 @@ export interface Rotation {
   readonly idleExpiresAt: Date;
   readonly userAgent: string | null;
   readonly ip: string | null;
+}
+
+/** A second factor given on a live session, and the hash of the refresh token that replaces its current one. */
+export interface Reauthentication {
+  readonly sessionId: string;
+  readonly userId: string;
+  readonly amr: readonly string[];
+  readonly at: Date;
+  readonly successorHash: Uint8Array<ArrayBuffer>;
 }
 
 /** A refresh token as presented, with its session and the session's user (status and role decide). */
@@ -79,9 +91,10 @@ export class SessionsRepository {
         WHERE id = ${grant.userId}::uuid AND status = 'ACTIVE' AND security_version = ${grant.securityVersion}
         FOR SHARE
       ), session AS (
-        INSERT INTO sessions (id, user_id, created_at, last_used_at, idle_expires_at, absolute_expires_at, user_agent, ip)
+        INSERT INTO sessions (id, user_id, created_at, last_used_at, idle_expires_at, absolute_expires_at, user_agent, ip,
+                              amr, auth_time)
         SELECT ${sessionId}::uuid, granted.id, ${session.createdAt}, ${session.createdAt}, ${session.idleExpiresAt},
-               ${session.absoluteExpiresAt}, ${session.userAgent}, ${session.ip}
+               ${session.absoluteExpiresAt}, ${session.userAgent}, ${session.ip}, ${[...session.amr]}::text[], ${session.authTime}
         FROM granted
         RETURNING id
       ), token AS (
@@ -124,6 +137,36 @@ export class SessionsRepository {
       )
       SELECT count(*)::int AS consumed FROM consumed`;
     return rows[0]?.consumed === 1;
+  }
+
+  /**
+   * Records a new authentication on a live session (a step-up: amr and auth_time) and replaces its
+   * current refresh token with a successor, as a rotation does; the session as it is now, or undefined
+   * when it is not live. The token rows are locked first, in the order a rotation locks them.
+   */
+  async reauthenticate(transaction: Transaction, step: Reauthentication): Promise<Session | undefined> {
+    const client = clientOf(transaction);
+    const consumed = await client.$queryRaw<{ generation: number }[]>`
+      UPDATE refresh_tokens AS token SET rotated_at = ${step.at}
+      FROM sessions AS session
+      WHERE token.session_id = ${step.sessionId}::uuid AND token.rotated_at IS NULL
+        AND session.id = token.session_id AND session.user_id = ${step.userId}::uuid AND session.revoked_at IS NULL
+        AND session.idle_expires_at > ${step.at} AND session.absolute_expires_at > ${step.at}
+      RETURNING token.generation`;
+    if (consumed.length === 0) return undefined;
+    const [session] = await client.session.updateManyAndReturn({
+      where: { id: step.sessionId },
+      data: { amr: [...step.amr], authTime: step.at, lastUsedAt: step.at },
+    });
+    await client.refreshToken.create({
+      data: {
+        sessionId: step.sessionId,
+        tokenHash: step.successorHash,
+        generation: Math.max(...consumed.map((token) => token.generation)) + 1,
+        createdAt: step.at,
+      },
+    });
+    return session;
   }
 
   findPresented(tokenHash: Uint8Array<ArrayBuffer>): Promise<PresentedToken | null> {

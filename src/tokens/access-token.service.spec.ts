@@ -21,7 +21,13 @@ const codeOf = (action: () => unknown): string | undefined => {
 };
 
 describe('AccessTokenService', () => {
-  const subject = { userId: 'user-1', sessionId: 'session-1', role: 'ADMIN' as const };
+  const subject = {
+    userId: 'user-1',
+    sessionId: 'session-1',
+    role: 'ADMIN' as const,
+    amr: ['pwd'],
+    authTime: new Date(),
+  };
 
   it('issues a token it verifies, with the configured lifetime', () => {
     const service = new AccessTokenService(config({ JWT_ACCESS_TTL: '5m' }));
@@ -76,7 +82,13 @@ describe('AccessTokenService', () => {
 });
 
 describe('AccessTokenService with a key ring', () => {
-  const subject = { userId: 'user-1', sessionId: 'session-1', role: 'USER' as const };
+  const subject = {
+    userId: 'user-1',
+    sessionId: 'session-1',
+    role: 'USER' as const,
+    amr: ['pwd'],
+    authTime: new Date(),
+  };
   const pem = (key: KeyObject) => key.export({ type: 'pkcs8', format: 'pem' }).toString();
   const headerOf = (token: string): unknown => JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString());
 

@@ -26,6 +26,19 @@ export interface AccessTokenClaims {
   readonly iss: string;
   readonly aud: string;
   readonly client_id: string;
+  /** RFC 8176 methods the session's user authenticated with: pwd, otp, mfa, ... (absent on older tokens: pwd). */
+  readonly amr?: readonly string[];
+  /** When the user last authenticated in this session, in seconds (absent on older tokens: iat). */
+  readonly auth_time?: number;
+}
+
+/** Whom a token is issued to, and how and when they authenticated. */
+export interface AccessTokenSubject {
+  readonly userId: string;
+  readonly sessionId: string;
+  readonly role: Role;
+  readonly amr: readonly string[];
+  readonly authTime: Date;
 }
 
 export interface IssuedAccessToken {
@@ -88,12 +101,14 @@ export class AccessTokenService {
     this.verifierFor = (token) => verifiers.get(kidOf(token) ?? '');
   }
 
-  issue(subject: { userId: string; sessionId: string; role: Role }): IssuedAccessToken {
+  issue(subject: AccessTokenSubject): IssuedAccessToken {
     const token = this.sign({
       sub: subject.userId,
       sid: subject.sessionId,
       role: subject.role,
       client_id: this.clientId,
+      amr: subject.amr,
+      auth_time: Math.floor(subject.authTime.getTime() / 1000),
       jti: randomUUID(),
     });
     return { token, expiresIn: this.ttlSeconds };

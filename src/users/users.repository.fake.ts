@@ -100,6 +100,12 @@ export class InMemoryUsersRepository implements Pick<UsersRepository, keyof User
     return Promise.resolve({ ...user });
   }
 
+  bumpSecurityVersion(_transaction: Transaction, id: string): Promise<void> {
+    const user = this.users.get(id);
+    if (user) user.securityVersion += 1;
+    return Promise.resolve();
+  }
+
   delete(_transaction: Transaction, id: string): Promise<void> {
     if (!this.users.delete(id)) return Promise.reject(new Error(`No user ${id} to delete`));
     if (this.sessions) deleteSessionsOf(this.sessions, id);

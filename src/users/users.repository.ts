@@ -138,6 +138,11 @@ export class UsersRepository {
     });
   }
 
+  /** Moves securityVersion on: logins in flight and reset links issued before stop working. */
+  async bumpSecurityVersion(transaction: Transaction, id: string): Promise<void> {
+    await clientOf(transaction).user.update({ where: { id }, data: { securityVersion: { increment: 1 } } });
+  }
+
   async delete(transaction: Transaction, id: string): Promise<void> {
     await clientOf(transaction).user.delete({ where: { id } });
   }

@@ -53,6 +53,8 @@ function setUp() {
           absoluteExpiresAt: new Date(now.getTime() + 3_600_000),
           userAgent: null,
           ip: null,
+          amr: ['pwd'],
+          authTime: now,
           refreshTokenHash: new Uint8Array(32),
         },
       ),

@@ -90,6 +90,14 @@ export class UsersService {
     return this.users.markEmailVerified(transaction, id, new Date());
   }
 
+  /**
+   * Ends what the account's old authentication granted without a new one: logins whose password was
+   * checked before (their session grant is refused) and reset links issued before.
+   */
+  changedAuthentication(transaction: Transaction, id: string): Promise<void> {
+    return this.users.bumpSecurityVersion(transaction, id);
+  }
+
   list(search: UserSearch): Promise<Page<User>> {
     return this.users.page(search);
   }

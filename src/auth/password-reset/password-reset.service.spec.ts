@@ -91,6 +91,8 @@ function setUp() {
           absoluteExpiresAt: later,
           userAgent: null,
           ip: null,
+          amr: ['pwd'],
+          authTime: now,
           refreshTokenHash: new Uint8Array(32),
         },
       ),

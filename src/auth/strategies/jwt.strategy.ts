@@ -57,6 +57,12 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     if (this.revokedSessions.isRevoked(claims.sid)) {
       throw new DomainError('SESSION_REVOKED', 'The session of this access token has ended');
     }
-    return { id: claims.sub, sessionId: claims.sid, role: claims.role };
+    return {
+      id: claims.sub,
+      sessionId: claims.sid,
+      role: claims.role,
+      amr: claims.amr ?? ['pwd'],
+      authTime: claims.auth_time ?? claims.iat,
+    };
   }
 }

@@ -7,6 +7,10 @@ export interface AuthenticatedUser {
   readonly id: string;
   readonly sessionId: string;
   readonly role: Role;
+  /** RFC 8176 authentication methods of the session: `pwd`, then `otp` and `mfa` once a second factor was given. */
+  readonly amr: readonly string[];
+  /** When the user last authenticated in this session (seconds since the epoch). */
+  readonly authTime: number;
 }
 
 export type RequestWithUser = FastifyRequest & { user?: AuthenticatedUser };

@@ -1,4 +1,4 @@
-import { ERROR_STATUS, ErrorCode } from './error-code';
+import { ALTERNATE_STATUS, ERROR_STATUS, ErrorCode } from './error-code';
 
 export interface FieldError {
   readonly field: string;
@@ -24,13 +24,20 @@ export class DomainError extends Error {
       retryAfterSeconds?: number;
       /** The rate limit a 429 ran into, for the RateLimit-* headers. */
       rateLimit?: RateLimitPolicy;
+      /** Extension members of the problem (RFC 9457 section 3.2), as the code's documentation declares them. */
+      members?: Readonly<Record<string, unknown>>;
+      /** One of the code's ALTERNATE_STATUS, where the contract answers it with that status. */
+      status?: number;
     } = {},
   ) {
     super(detail);
     this.name = 'DomainError';
+    if (extensions.status !== undefined && !ALTERNATE_STATUS[code]?.includes(extensions.status)) {
+      throw new RangeError(`${code} is never answered with ${extensions.status}`);
+    }
   }
 
   get status(): number {
-    return ERROR_STATUS[this.code];
+    return this.extensions.status ?? ERROR_STATUS[this.code];
   }
 }

@@ -31,9 +31,22 @@ export const ERROR_STATUS = {
   INVALID_RESET_TOKEN: 400,
   INVALID_VERIFICATION_TOKEN: 400,
   EMAIL_NOT_VERIFIED: 403,
+  MFA_REQUIRED: 403,
+  MFA_STEP_UP_REQUIRED: 403,
+  MFA_ENROLLMENT_REQUIRED: 403,
+  MFA_ALREADY_ENABLED: 409,
+  MFA_NOT_ENABLED: 409,
+  INVALID_MFA_CODE: 401,
+  INVALID_MFA_TOKEN: 401,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/**
+ * The few codes also answered with another status where the contract says so: a wrong code while
+ * confirming an enrolment is a bad request (400), while logging in it is a failed authentication (401).
+ */
+export const ALTERNATE_STATUS: Partial<Record<ErrorCode, readonly number[]>> = { INVALID_MFA_CODE: [400] };
 
 export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
 

@@ -14,6 +14,7 @@ type ResponseObject = Exclude<NonNullable<OperationObject['responses'][string]>,
 const PUBLIC_MARK = 'x-public';
 const ROLES_MARK = 'x-roles';
 const CREDENTIAL_ROUTE_MARK = 'x-credential-route';
+const WITHOUT_SECOND_FACTOR_MARK = 'x-without-second-factor';
 
 const BEARER_FAILURES: ErrorCode[] = ['UNAUTHORIZED', 'TOKEN_EXPIRED', 'INVALID_TOKEN', 'SESSION_REVOKED'];
 // Fastify parses the body of these methods whether or not the route reads one: malformed JSON, an
@@ -54,6 +55,9 @@ export const DocumentAsPublic = () => ApiExtension(PUBLIC_MARK, true);
 /** Marks a route (or controller) as restricted to roles, for the document. */
 export const DocumentRoles = (roles: readonly string[]) => ApiExtension(ROLES_MARK, [...roles]);
 
+/** Marks a route (or controller) as open to accounts that must still enrol a second factor, for the document. */
+export const DocumentAsAllowedWithoutSecondFactor = () => ApiExtension(WITHOUT_SECOND_FACTOR_MARK, true);
+
 /** Marks a route as rate limited per client (429 RATE_LIMITED), for the document. */
 export const DocumentAsCredentialRoute = () => ApiExtension(CREDENTIAL_ROUTE_MARK, true);
 
@@ -68,6 +72,8 @@ export function applyGuardConventions(document: OpenAPIObject, bearerScheme: str
       delete operation[ROLES_MARK];
       if (operation[CREDENTIAL_ROUTE_MARK] === true) addProblemCodes(operation, ['RATE_LIMITED']);
       delete operation[CREDENTIAL_ROUTE_MARK];
+      const withoutSecondFactor = operation[WITHOUT_SECOND_FACTOR_MARK] === true;
+      delete operation[WITHOUT_SECOND_FACTOR_MARK];
 
       if (isPublic) operation.security = [];
       else {
@@ -75,6 +81,8 @@ export function applyGuardConventions(document: OpenAPIObject, bearerScheme: str
         addProblemCodes(operation, BEARER_FAILURES);
         const unauthorized = operation.responses['401'] as ResponseObject;
         unauthorized.headers = { 'WWW-Authenticate': BEARER_CHALLENGE };
+        // With MFA_REQUIRED_ROLES, an account of such a role whose session has no second factor yet.
+        if (!withoutSecondFactor) addProblemCodes(operation, ['MFA_ENROLLMENT_REQUIRED']);
       }
       if (roles && roles.length > 0) {
         operation.description = [operation.description, `Requires the role ${roles.join(' or ')}.`]

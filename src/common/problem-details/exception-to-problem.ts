@@ -51,7 +51,13 @@ export function exceptionToProblem(error: unknown): ProblemResponse {
       if (error.status === 429) Object.assign(headers, rateLimitHeaders(seconds, error.extensions.rateLimit));
     }
     return {
-      problem: problemDetails(error.status, error.code, error.detail, error.extensions.errors),
+      problem: problemDetails(
+        error.status,
+        error.code,
+        error.detail,
+        error.extensions.errors,
+        error.extensions.members,
+      ),
       headers,
       // A deliberate 503 (not ready, draining) is an answer, not a fault.
       isServerFault: error.status >= 500 && error.status !== 503,

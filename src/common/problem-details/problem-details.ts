@@ -13,6 +13,8 @@ export interface ProblemDetails {
   code: ErrorCode;
   errors?: readonly FieldError[];
   requestId?: string;
+  /** Extension members a code declares (MFA_REQUIRED: mfaToken, methods). */
+  [member: string]: unknown;
 }
 
 export function problemDetails(
@@ -20,8 +22,10 @@ export function problemDetails(
   code: ErrorCode,
   detail: string,
   errors?: readonly FieldError[],
+  members: Readonly<Record<string, unknown>> = {},
 ): ProblemDetails {
   return {
+    ...members,
     type: 'about:blank',
     // With type about:blank, RFC 9457 section 4.2.1 makes the title the status phrase.
     title: STATUS_CODES[status] ?? 'Error',

@@ -1,0 +1,264 @@
+import { Injectable } from '@nestjs/common';
+import * as QRCode from 'qrcode';
+import { AuditService } from '../audit/audit.service';
+import type { AuthenticatedUser } from '../common/access-control/current-user.decorator';
+import type { ClientInfo } from '../common/client-address/client-info';
+import { DomainError } from '../common/errors/domain.error';
+import { AppConfig } from '../config/app-config';
+import type { User } from '../generated/prisma/client';
+import { secondFactorChangedMessage } from '../mail/mail-templates';
+import { Mailer } from '../mail/mailer';
+import type { Transaction } from '../prisma/transaction';
+import { Transactions } from '../prisma/transactions';
+import { hashRefreshToken as hashToken, newRefreshToken as newToken } from '../sessions/refresh-token';
+import { SessionsService } from '../sessions/sessions.service';
+import { UsersService } from '../users/users.service';
+import { ChallengeHolder, MfaRepository } from './mfa.repository';
+import { hashRecoveryCode, newRecoveryCodes } from './recovery-codes';
+import { SecretBox } from './secret-box';
+import { base32Of, newTotpSecret, stepOfCode, totpUri } from './totp';
+
+/** A second factor as presented: a code from the authenticator, or a recovery code. */
+export type SecondFactorProof = { readonly code: string } | { readonly recoveryCode: string };
+
+export type MfaMethod = 'totp' | 'recovery_code';
+
+export interface MfaStatus {
+  readonly totp: { readonly enabled: boolean; readonly createdAt: Date } | null;
+  readonly recoveryCodesLeft: number;
+}
+
+export interface TotpEnrolment {
+  readonly secret: string;
+  readonly otpauthUrl: string;
+  readonly qrCodeDataUrl: string;
+}
+
+async function qrCodeSvgDataUrl(text: string): Promise<string> {
+  const svg = await QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+  return `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`;
+}
+
+// The contract's lifetime of an mfaToken: long enough to open the authenticator, short for a thief.
+const CHALLENGE_TTL_MS = 5 * 60 * 1000;
+
+/**
+ * Second factors: enrolling an authenticator (TOTP) with recovery codes, checking a factor, the
+ * challenges of logins waiting for one, and removing them. Starting sessions is the caller's.
+ */
+@Injectable()
+export class MfaService {
+  private readonly box: SecretBox;
+
+  constructor(
+    private readonly factors: MfaRepository,
+    private readonly transactions: Transactions,
+    private readonly users: UsersService,
+    private readonly sessions: SessionsService,
+    private readonly audit: AuditService,
+    private readonly mailer: Mailer,
+    private readonly config: AppConfig,
+  ) {
+    this.box = new SecretBox(config.mfa);
+  }
+
+  async status(userId: string): Promise<MfaStatus> {
+    const [totp, recoveryCodesLeft] = await Promise.all([
+      this.factors.findTotp(userId),
+      this.factors.countUnusedRecoveryCodes(userId),
+    ]);
+    return {
+      totp: totp ? { enabled: totp.confirmedAt !== null, createdAt: totp.createdAt } : null,
+      recoveryCodesLeft,
+    };
+  }
+
+  /** The second factors a login of this user must be completed with; empty when none is enabled. */
+  async methodsFor(userId: string): Promise<MfaMethod[]> {
+    const totp = await this.factors.findTotp(userId);
+    return totp?.confirmedAt ? ['totp', 'recovery_code'] : [];
+  }
+
+  /** A pending authenticator for the caller, replacing a pending one; MFA_ALREADY_ENABLED when one is confirmed. */
+  async startTotpEnrolment(userId: string): Promise<TotpEnrolment> {
+    const user = await this.existingUser(userId);
+    const secret = newTotpSecret();
+    if (!(await this.factors.putPendingTotp(userId, this.box.seal(secret, userId), new Date()))) {
+      throw new DomainError('MFA_ALREADY_ENABLED', 'An authenticator is already enabled; remove it first');
+    }
+    const otpauthUrl = totpUri(secret, this.config.mfa.issuer, user.email);
+    return {
+      secret: base32Of(secret),
+      otpauthUrl,
+      qrCodeDataUrl: await qrCodeSvgDataUrl(otpauthUrl),
+    };
+  }
+
+  /**
+   * Enables the pending authenticator with its first code, in one transaction with its recovery codes,
+   * the end of the caller's other sessions and of logins in flight, and the audit event; the owner is
+   * mailed once it committed. The recovery codes are returned once and stored only as hashes.
+   */
+  async confirmTotp(caller: AuthenticatedUser, code: string, client: ClientInfo): Promise<string[]> {
+    const user = await this.existingUser(caller.id);
+    const pending = await this.factors.findTotp(caller.id);
+    if (pending?.confirmedAt) throw new DomainError('MFA_ALREADY_ENABLED', 'An authenticator is already enabled');
+    const secret = pending ? this.openSecret(caller.id, pending.secretSealed) : undefined;
+    const now = new Date();
+    const step = secret ? stepOfCode(secret, code, now) : undefined;
+    const wrongCode = () =>
+      new DomainError('INVALID_MFA_CODE', 'The code is not valid for the pending authenticator', { status: 400 });
+    if (step === undefined) throw wrongCode();
+    const recoveryCodes = newRecoveryCodes();
+    await this.transactions.run(async (transaction) => {
+      // Only the pending secret the code was checked against, and only once per step.
+      if (!(await this.factors.acceptStep(transaction, caller.id, step, true, now))) throw wrongCode();
+      await this.factors.replaceRecoveryCodes(transaction, caller.id, recoveryCodes.map(hashRecoveryCode));
+      await this.changedFactors(transaction, user, caller, client, 'MFA_ENABLED');
+    });
+    return recoveryCodes;
+  }
+
+  /**
+   * Checks a second factor in the caller's transaction and uses it up: a TOTP code only for a time
+   * step later than the last accepted one, a recovery code only once. The RFC 8176 methods it proves,
+   * or undefined when it is wrong, replayed or used.
+   */
+  async useSecondFactor(
+    transaction: Transaction,
+    userId: string,
+    proof: SecondFactorProof,
+  ): Promise<{ readonly amr: string[]; readonly method: MfaMethod } | undefined> {
+    const now = new Date();
+    if ('recoveryCode' in proof) {
+      const used = await this.factors.useRecoveryCode(transaction, userId, hashRecoveryCode(proof.recoveryCode), now);
+      return used ? { amr: ['pwd', 'mfa'], method: 'recovery_code' } : undefined;
+    }
+    const totp = await this.factors.findTotp(userId);
+    if (!totp?.confirmedAt) return undefined;
+    const opened = this.box.open(totp.secretSealed, userId);
+    if (!opened) throw new Error(`The TOTP secret of user ${userId} does not open with any configured MFA key`);
+    const step = stepOfCode(opened.plaintext, proof.code, now);
+    if (step === undefined || !(await this.factors.acceptStep(transaction, userId, step, false, now))) return undefined;
+    // Sealed under a previous key: moves to the current one now that it has been read.
+    if (!opened.underCurrentKey) {
+      await this.factors.resealTotp(transaction, userId, totp.secretSealed, this.box.seal(opened.plaintext, userId));
+    }
+    return { amr: ['pwd', 'otp', 'mfa'], method: 'totp' };
+  }
+
+  /** New recovery codes, in place of every earlier one. */
+  async regenerateRecoveryCodes(caller: AuthenticatedUser, client: ClientInfo): Promise<string[]> {
+    await this.requireEnabled(caller.id);
+    const recoveryCodes = newRecoveryCodes();
+    await this.transactions.run(async (transaction) => {
+      await this.factors.replaceRecoveryCodes(transaction, caller.id, recoveryCodes.map(hashRecoveryCode));
+      await this.audit.record(transaction, {
+        type: 'RECOVERY_CODES_REGENERATED',
+        actorId: caller.id,
+        subjectId: caller.id,
+        sessionId: caller.sessionId,
+        origin: client,
+      });
+    });
+    return recoveryCodes;
+  }
+
+  /** Removes the caller's authenticator and recovery codes; their other sessions end, and they are mailed. */
+  async disable(caller: AuthenticatedUser, client: ClientInfo): Promise<void> {
+    const user = await this.existingUser(caller.id);
+    await this.transactions.run(async (transaction) => {
+      if (!(await this.factors.deleteFactors(transaction, caller.id))) {
+        throw new DomainError('MFA_NOT_ENABLED', 'No second factor is enabled');
+      }
+      await this.changedFactors(transaction, user, caller, client, 'MFA_DISABLED');
+    });
+  }
+
+  /**
+   * For a user who lost their authenticator: removes their second factors and ends every one of their
+   * sessions, audited with the admin (or the CLI) as the actor; the user is mailed once it committed.
+   */
+  async reset(
+    actor: { readonly id: string | null; readonly origin?: ClientInfo; readonly via?: 'cli' },
+    userId: string,
+  ): Promise<void> {
+    const user = await this.users.findById(userId);
+    if (!user) throw new DomainError('NOT_FOUND', 'No user with this id');
+    await this.transactions.run(async (transaction) => {
+      const hadFactor = await this.factors.deleteFactors(transaction, userId);
+      await this.users.changedAuthentication(transaction, userId);
+      await this.sessions.revokeAllForUserAndRecord(transaction, userId, 'MFA_DISABLED', {
+        type: 'MFA_RESET',
+        actorId: actor.id,
+        email: user.email,
+        origin: actor.origin,
+        details: { hadFactor, ...(actor.via ? { by: actor.via } : {}) },
+      });
+      if (hadFactor) {
+        transaction.afterCommit(() =>
+          this.mailer.dispatch(secondFactorChangedMessage({ to: user.email, change: 'reset' })),
+        );
+      }
+    });
+  }
+
+  /** The mfaToken of a login whose password was right, good for five minutes and one completed login. */
+  async issueChallenge(user: Pick<User, 'id' | 'securityVersion'>): Promise<string> {
+    const token = newToken();
+    await this.factors.insertChallenge({
+      userId: user.id,
+      tokenHash: token.hash,
+      securityVersion: user.securityVersion,
+      expiresAt: new Date(Date.now() + CHALLENGE_TTL_MS),
+    });
+    return token.token;
+  }
+
+  /** Whose login an mfaToken continues, while it is usable, without using it. */
+  peekChallenge(mfaToken: string): Promise<ChallengeHolder | undefined> {
+    return this.factors.findUsableChallenge(hashToken(mfaToken), new Date());
+  }
+
+  /** Uses the challenge up in the caller's transaction; undefined when it was used or expired meanwhile. */
+  consumeChallenge(transaction: Transaction, mfaToken: string): Promise<ChallengeHolder | undefined> {
+    return this.factors.consumeChallenge(transaction, hashToken(mfaToken), new Date());
+  }
+
+  private async changedFactors(
+    transaction: Transaction,
+    user: User,
+    caller: AuthenticatedUser,
+    client: ClientInfo,
+    type: 'MFA_ENABLED' | 'MFA_DISABLED',
+  ): Promise<void> {
+    await this.users.changedAuthentication(transaction, user.id);
+    await this.sessions.revokeAllForUserAndRecord(
+      transaction,
+      user.id,
+      type,
+      { type, actorId: user.id, email: user.email, sessionId: caller.sessionId, origin: client },
+      caller.sessionId,
+    );
+    const change = type === 'MFA_ENABLED' ? 'enabled' : 'disabled';
+    transaction.afterCommit(() => this.mailer.dispatch(secondFactorChangedMessage({ to: user.email, change })));
+  }
+
+  private async requireEnabled(userId: string): Promise<void> {
+    if ((await this.methodsFor(userId)).length === 0) {
+      throw new DomainError('MFA_NOT_ENABLED', 'No second factor is enabled');
+    }
+  }
+
+  private openSecret(userId: string, sealed: Uint8Array): Buffer {
+    const opened = this.box.open(sealed, userId);
+    if (!opened) throw new Error(`The TOTP secret of user ${userId} does not open with any configured MFA key`);
+    return opened.plaintext;
+  }
+
+  private async existingUser(userId: string): Promise<User> {
+    const user = await this.users.findById(userId);
+    if (!user) throw new DomainError('INVALID_TOKEN', 'The account of this access token no longer exists');
+    return user;
+  }
+}
