@@ -91,6 +91,25 @@ describe('Second factors: step-up, required roles, resets', () => {
     expect((await refresh(server, pair.refreshToken)).body.code).toBe('REFRESH_TOKEN_REUSED');
   });
 
+  it('asks an account with a second factor for a recent one before changing its password', async () => {
+    const email = uniqueEmail('mfa-password');
+    const pair = await register(server, email);
+    const { codeAt } = await enrol(server, pair);
+    const change = (tokens: TokenPair) =>
+      request(server)
+        .post(`${API}/auth/change-password`)
+        .set(bearer(tokens))
+        .send({ currentPassword: STRONG_PASSWORD, newPassword: 'a brand new passphrase here' });
+    const refused = await change(pair);
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('MFA_STEP_UP_REQUIRED');
+    const stepped = await request(server)
+      .post(`${API}/auth/mfa/step-up`)
+      .set(bearer(pair))
+      .send({ code: codeAt(1) });
+    expect((await change(stepped.body as TokenPair)).status).toBe(204);
+  });
+
   it('holds an ADMIN without a second factor to enrolment, then lets the session in once it steps up', async () => {
     const admin = await registerAdmin(server, prisma);
     const blocked = await request(server).get(`${API}/users`).set(bearer(admin));

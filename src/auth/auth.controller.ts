@@ -126,11 +126,12 @@ export class AuthController {
     description:
       'A wrong current password answers 401 INVALID_CREDENTIALS; the session stays valid. After ' +
       'LOCKOUT_THRESHOLD wrong ones the account’s password change is locked for LOCKOUT_DURATION, and a ' +
-      'check while another of the same account is in flight is refused: both 429 TOO_MANY_ATTEMPTS.',
+      'check while another of the same account is in flight is refused: both 429 TOO_MANY_ATTEMPTS. An account ' +
+      'with a second factor needs one given within MFA_STEP_UP_MAX_AGE (403 MFA_STEP_UP_REQUIRED).',
     operationId: 'changePassword',
   })
   @ApiNoContentResponse({ description: 'The password is changed; every other session has ended' })
-  @ApiProblemResponses('INVALID_CREDENTIALS', 'TOO_MANY_ATTEMPTS')
+  @ApiProblemResponses('INVALID_CREDENTIALS', 'MFA_STEP_UP_REQUIRED', 'TOO_MANY_ATTEMPTS')
   changePassword(
     @Body() body: ChangePasswordDto,
     @CurrentUser() user: AuthenticatedUser,

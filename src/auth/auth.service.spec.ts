@@ -100,6 +100,7 @@ function setUp(env: Record<string, string> = {}) {
     new LoginAttemptsService(store, config, audit, users),
     new PasswordChangeAttemptsService(store, config, audit),
     accountsWithoutSecondFactor,
+    config,
   );
   /** An account with PASSWORD, hashed at the configured cost unless `cost` says otherwise. */
   const addAccount = async (changes: Partial<User> = {}, cost = config.password.bcryptCost): Promise<User> => {

@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import type { AuthenticatedUser } from '../common/access-control/current-user.decorator';
 import type { ClientInfo } from '../common/client-address/client-info';
+import { hasRecentSecondFactor } from '../common/access-control/require-mfa.decorator';
 import { DomainError } from '../common/errors/domain.error';
+import { AppConfig } from '../config/app-config';
 import type { User } from '../generated/prisma/client';
 import type { Transaction } from '../prisma/transaction';
 import { Transactions } from '../prisma/transactions';
@@ -12,6 +14,7 @@ import { SessionsService } from '../sessions/sessions.service';
 import { UserDto } from '../users/dto/user.dto';
 import { UsersService } from '../users/users.service';
 import { TokenPairDto } from './dto/token-pair.dto';
+import { stepUpRequired } from './guards/mfa-step-up.guard';
 import { toTokenPair } from './token-pair';
 import { EmailVerificationService } from './email-verification/email-verification.service';
 import { LoginAttemptsService } from './lockout/login-attempts.service';
@@ -45,6 +48,7 @@ export class AuthService {
     private readonly loginAttempts: LoginAttemptsService,
     private readonly passwordChangeAttempts: PasswordChangeAttemptsService,
     private readonly mfa: MfaService,
+    private readonly config: AppConfig,
   ) {}
 
   async register(registration: Registration, client: ClientInfo): Promise<TokenPairDto> {
@@ -126,6 +130,11 @@ export class AuthService {
   ): Promise<void> {
     const user = await this.users.findById(caller.id);
     if (!user) throw new DomainError('INVALID_TOKEN', 'The account of this access token no longer exists');
+    // With a second factor, a password alone (a stolen session's) cannot replace the password.
+    const stepUpMaxAge = this.config.mfa.stepUpMaxAgeSeconds;
+    if (!hasRecentSecondFactor(caller, stepUpMaxAge) && (await this.mfa.methodsFor(user.id)).length > 0) {
+      throw stepUpRequired();
+    }
     await this.passwordChangeAttempts.attempt(caller, user, client, async () => {
       if (!(await this.hasher.verify(passwords.currentPassword, user.passwordHash))) {
         throw new DomainError('INVALID_CREDENTIALS', 'The current password is incorrect');

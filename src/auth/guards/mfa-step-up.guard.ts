@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { RequestWithUser } from '../../common/access-control/current-user.decorator';
-import { REQUIRE_MFA_KEY } from '../../common/access-control/require-mfa.decorator';
+import { hasRecentSecondFactor, REQUIRE_MFA_KEY } from '../../common/access-control/require-mfa.decorator';
 import { DomainError } from '../../common/errors/domain.error';
 import { AppConfig } from '../../config/app-config';
 
@@ -24,11 +24,14 @@ export class MfaStepUpGuard implements CanActivate {
     ]);
     if (!required) return true;
     const user = context.switchToHttp().getRequest<RequestWithUser>().user;
-    const ageSeconds = user ? Date.now() / 1000 - user.authTime : Infinity;
-    if (user?.amr.includes('mfa') && ageSeconds <= this.maxAgeSeconds) return true;
-    throw new DomainError(
-      'MFA_STEP_UP_REQUIRED',
-      'This action needs a second factor given in the last minutes: log in again with it',
-    );
+    if (user && hasRecentSecondFactor(user, this.maxAgeSeconds)) return true;
+    throw stepUpRequired();
   }
+}
+
+export function stepUpRequired(): DomainError {
+  return new DomainError(
+    'MFA_STEP_UP_REQUIRED',
+    'This action needs a second factor given in the last minutes: POST /auth/mfa/step-up first',
+  );
 }
