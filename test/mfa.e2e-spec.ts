@@ -152,6 +152,11 @@ describe('Second factors (TOTP)', () => {
       auth_time: claims.auth_time,
     });
 
+    const userId = verified.body.user.id as string;
+    const audited = await prisma.auditEvent.findMany({
+      where: { subjectId: userId, type: { in: ['MFA_FAILED', 'MFA_VERIFIED', 'LOGIN_SUCCEEDED'] } },
+    });
+    expect(audited.map((event) => event.type).sort()).toEqual(['LOGIN_SUCCEEDED', 'MFA_FAILED', 'MFA_VERIFIED']);
     // The mfaToken completed its login: it never works again, and it is no bearer token.
     expect((await verify({ mfaToken: answer.body.mfaToken, code: authenticator.codeAt() })).body.code).toBe(
       'INVALID_MFA_TOKEN',

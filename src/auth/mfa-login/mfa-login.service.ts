@@ -57,6 +57,11 @@ export class MfaLoginService {
         if (factor.method === 'recovery_code')
           await this.audit.record(transaction, { type: 'RECOVERY_CODE_USED', ...event });
         await this.audit.record(transaction, {
+          type: 'MFA_VERIFIED',
+          ...event,
+          details: { secondFactor: factor.method },
+        });
+        await this.audit.record(transaction, {
           type: 'LOGIN_SUCCEEDED',
           ...event,
           details: { secondFactor: factor.method },
