@@ -20,7 +20,7 @@ const { issuer, audience } = config.accessToken;
 const { secret } = config.accessToken.signing; // HS256, the default
 // Prepared once, as fast-jwt prepares its key: the cheapest HMAC node offers, so the floor is a true floor.
 const hmacKey = createSecretKey(secret);
-const subject = { userId: randomUUID(), sessionId: randomUUID(), role: 'USER' };
+const subject = { userId: randomUUID(), sessionId: randomUUID(), role: 'USER', amr: ['pwd'], authTime: new Date() };
 const tokenIssuer = new AccessTokenService(config);
 const issueToken = () => tokenIssuer.issue(subject).token;
 const token = issueToken();
