@@ -21,6 +21,7 @@ import { RefreshTokenDto } from './dto/refresh-token.dto';
 import { RegisterDto } from './dto/register.dto';
 import { TokenPairDto } from './dto/token-pair.dto';
 import { LocalAuthGuard } from './guards/local-auth.guard';
+import { PasswordChangeService } from './password-change/password-change.service';
 import type { ClientInfo } from '../common/client-address/client-info';
 import { CredentialRoute } from './throttling/credential-route.decorator';
 import { RefreshTokenTransport } from './transport/refresh-token-transport';
@@ -30,6 +31,7 @@ import { RefreshTokenTransport } from './transport/refresh-token-transport';
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
+    private readonly passwordChange: PasswordChangeService,
     private readonly refreshTokens: RefreshTokenTransport,
   ) {}
 
@@ -137,7 +139,7 @@ export class AuthController {
     @CurrentUser() user: AuthenticatedUser,
     @Client() client: ClientInfo,
   ): Promise<void> {
-    return this.auth.changePassword(user, body, client);
+    return this.passwordChange.changePassword(user, body, client);
   }
 
   @AllowWithoutSecondFactor()

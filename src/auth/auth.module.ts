@@ -18,6 +18,7 @@ import { MfaLoginService } from './mfa-login/mfa-login.service';
 import { MfaModule } from '../mfa/mfa.module';
 import { LockoutModule } from './lockout/lockout.module';
 import { RolesGuard } from './guards/roles.guard';
+import { PasswordChangeService } from './password-change/password-change.service';
 import { PasswordResetController } from './password-reset/password-reset.controller';
 import { PasswordResetService } from './password-reset/password-reset.service';
 import { PasswordsModule } from './passwords/passwords.module';
@@ -45,6 +46,7 @@ import { RefreshTokenTransport } from './transport/refresh-token-transport';
   controllers: [AuthController, PasswordResetController, EmailVerificationController, MfaLoginController],
   providers: [
     AuthService,
+    PasswordChangeService,
     AdminBootstrap,
     RefreshTokenTransport,
     PasswordResetService,

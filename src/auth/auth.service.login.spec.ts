@@ -22,7 +22,6 @@ import { AuthService } from './auth.service';
 import { EmailVerificationService } from './email-verification/email-verification.service';
 import { LimiterStore } from './lockout/limiter-store';
 import { LoginAttemptsService } from './lockout/login-attempts.service';
-import { PasswordChangeAttemptsService } from './lockout/password-change-attempts.service';
 import { PasswordHasher } from './passwords/password-hasher';
 import { PasswordPolicy } from './passwords/password-policy';
 
@@ -87,9 +86,7 @@ function setUp(env: Record<string, string> = {}) {
     audit,
     emailVerification,
     new LoginAttemptsService(store, config, audit, users),
-    new PasswordChangeAttemptsService(store, config, audit),
     accountsWithoutSecondFactor,
-    config,
   );
   /** An account with PASSWORD, hashed at the configured cost unless `cost` says otherwise. */
   const addAccount = async (changes: Partial<User> = {}, cost = config.password.bcryptCost): Promise<User> => {

@@ -21,6 +21,7 @@ import type { ActionTokensRepository } from './action-tokens/action-tokens.repos
 import { ActionTokensService } from './action-tokens/action-tokens.service';
 import type { MfaService } from '../mfa/mfa.service';
 import { AuthService } from './auth.service';
+import { PasswordChangeService } from './password-change/password-change.service';
 import { EmailVerificationService } from './email-verification/email-verification.service';
 import { LimiterStore } from './lockout/limiter-store';
 import { LoginAttemptsService } from './lockout/login-attempts.service';
@@ -98,6 +99,14 @@ function setUp(env: Record<string, string> = {}) {
     audit,
     emailVerification,
     new LoginAttemptsService(store, config, audit, users),
+    accountsWithoutSecondFactor,
+  );
+  const passwordChange = new PasswordChangeService(
+    transactions,
+    users,
+    sessions,
+    hasher,
+    new PasswordPolicy({ minLength: config.password.minLength }),
     new PasswordChangeAttemptsService(store, config, audit),
     accountsWithoutSecondFactor,
     config,
@@ -113,6 +122,7 @@ function setUp(env: Record<string, string> = {}) {
   const inTransaction = inMemoryTransactions.run.bind(inMemoryTransactions);
   return {
     service,
+    passwordChange,
     users,
     usersTable,
     tokensTable,
@@ -200,11 +210,11 @@ describe('AuthService', () => {
 
     it('refuses a wrong current password, changing nothing, and records PASSWORD_CHANGE_FAILED alone', async () => {
       const context = setUp();
-      const { service, usersTable, auditTable, sessionsOf } = context;
+      const { passwordChange, usersTable, auditTable, sessionsOf } = context;
       const { user, caller } = await signedIn(context);
       const passwords = { currentPassword: 'wrong-password', newPassword: NEW_PASSWORD };
 
-      expect(await codeOf(service.changePassword(caller, passwords, client))).toBe('INVALID_CREDENTIALS');
+      expect(await codeOf(passwordChange.changePassword(caller, passwords, client))).toBe('INVALID_CREDENTIALS');
       expect(usersTable.users.get(user.id)).toMatchObject({ passwordHash: user.passwordHash, securityVersion: 0 });
       expect(sessionsOf(user.id).every((session) => session.revokedAt === null)).toBe(true);
       expect(auditTable.ofType('PASSWORD_CHANGE_FAILED')).toEqual([
@@ -214,10 +224,10 @@ describe('AuthService', () => {
 
     it('sets the new password and ends every other session, keeping the caller’s', async () => {
       const context = setUp();
-      const { service, usersTable, auditTable, sessionsOf, passwordOf } = context;
+      const { passwordChange, usersTable, auditTable, sessionsOf, passwordOf } = context;
       const { user, caller } = await signedIn(context);
 
-      await service.changePassword(caller, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, client);
+      await passwordChange.changePassword(caller, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, client);
 
       await expect(passwordOf(user, NEW_PASSWORD)).resolves.toBe(true);
       expect(usersTable.users.get(user.id)?.securityVersion).toBe(1);
@@ -233,19 +243,19 @@ describe('AuthService', () => {
 
     it('refuses a change when the account changed after its current password was read', async () => {
       const context = setUp();
-      const { service, users, usersTable, inTransaction, addAccount, sessionsOf } = context;
+      const { passwordChange, users, usersTable, inTransaction, addAccount, sessionsOf } = context;
       const { user, caller } = await signedIn(context);
       const passwords = { currentPassword: PASSWORD, newPassword: NEW_PASSWORD };
 
       usersTable.afterNextRead = () => inTransaction((t) => users.changePassword(t, user.id, 0, 'changed meanwhile'));
-      expect(await codeOf(service.changePassword(caller, passwords, client))).toBe('INVALID_CREDENTIALS');
+      expect(await codeOf(passwordChange.changePassword(caller, passwords, client))).toBe('INVALID_CREDENTIALS');
       expect(usersTable.users.get(user.id)?.passwordHash).toBe('changed meanwhile');
       expect(sessionsOf(user.id).every((session) => session.revokedAt === null)).toBe(true);
 
       const admin = { id: (await addAccount({ role: 'ADMIN' })).id, role: 'ADMIN', origin: client } as const;
       const other = await signedIn(context);
       usersTable.afterNextRead = () => users.update(admin, other.user.id, { status: 'DISABLED' });
-      expect(await codeOf(service.changePassword(other.caller, passwords, client))).toBe('ACCOUNT_DISABLED');
+      expect(await codeOf(passwordChange.changePassword(other.caller, passwords, client))).toBe('ACCOUNT_DISABLED');
       expect(usersTable.users.get(other.user.id)?.passwordHash).toBe(other.user.passwordHash);
     });
 
@@ -253,7 +263,7 @@ describe('AuthService', () => {
       const context = setUp();
       const { user, caller } = await signedIn(context);
       const passwords = { currentPassword: PASSWORD, newPassword: user.email };
-      expect(await codeOf(context.service.changePassword(caller, passwords, client))).toBe('VALIDATION_FAILED');
+      expect(await codeOf(context.passwordChange.changePassword(caller, passwords, client))).toBe('VALIDATION_FAILED');
       await expect(context.passwordOf(user, PASSWORD)).resolves.toBe(true);
     });
   });

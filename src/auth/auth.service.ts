@@ -2,9 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import type { AuthenticatedUser } from '../common/access-control/current-user.decorator';
 import type { ClientInfo } from '../common/client-address/client-info';
-import { hasRecentSecondFactor } from '../common/access-control/require-mfa.decorator';
 import { DomainError } from '../common/errors/domain.error';
-import { AppConfig } from '../config/app-config';
 import type { User } from '../generated/prisma/client';
 import type { Transaction } from '../prisma/transaction';
 import { Transactions } from '../prisma/transactions';
@@ -13,12 +11,11 @@ import { IssuedSession, SessionIssuer } from '../sessions/session-issuer';
 import { SessionsService } from '../sessions/sessions.service';
 import { UserDto } from '../users/dto/user.dto';
 import { UsersService } from '../users/users.service';
+import { refusalOfChangedAccount } from './changed-account-refusal';
 import { TokenPairDto } from './dto/token-pair.dto';
-import { stepUpRequired } from './guards/mfa-step-up.guard';
 import { toTokenPair } from './token-pair';
 import { EmailVerificationService } from './email-verification/email-verification.service';
 import { LoginAttemptsService } from './lockout/login-attempts.service';
-import { PasswordChangeAttemptsService } from './lockout/password-change-attempts.service';
 import { PasswordHasher } from './passwords/password-hasher';
 import { PasswordPolicy } from './passwords/password-policy';
 
@@ -33,7 +30,7 @@ export interface Credentials {
   readonly password: string;
 }
 
-/** Register, log in, refresh, log out and change password: each ends in a token pair or ended sessions. */
+/** Register, log in, refresh and log out: each ends in a token pair or ended sessions. */
 @Injectable()
 export class AuthService {
   constructor(
@@ -46,9 +43,7 @@ export class AuthService {
     private readonly audit: AuditService,
     private readonly emailVerification: EmailVerificationService,
     private readonly loginAttempts: LoginAttemptsService,
-    private readonly passwordChangeAttempts: PasswordChangeAttemptsService,
     private readonly mfa: MfaService,
-    private readonly config: AppConfig,
   ) {}
 
   async register(registration: Registration, client: ClientInfo): Promise<TokenPairDto> {
@@ -85,7 +80,7 @@ export class AuthService {
     const issued = await this.transactions.run((transaction) =>
       this.startSession(transaction, user, client, 'LOGIN_SUCCEEDED'),
     );
-    if (!issued) throw await this.refusalOfChangedAccount(user.id);
+    if (!issued) throw await refusalOfChangedAccount(this.users, user.id);
     return toTokenPair(user, issued);
   }
 
@@ -116,44 +111,6 @@ export class AuthService {
         sessionId: caller.sessionId,
         origin: client,
       });
-    });
-  }
-
-  /**
-   * Needs the current password. Every other session ends, so a thief holding one is out; the
-   * session making the change stays signed in.
-   */
-  async changePassword(
-    caller: AuthenticatedUser,
-    passwords: { currentPassword: string; newPassword: string },
-    client: ClientInfo,
-  ): Promise<void> {
-    const user = await this.users.findById(caller.id);
-    if (!user) throw new DomainError('INVALID_TOKEN', 'The account of this access token no longer exists');
-    // With a second factor, a password alone (a stolen session's) cannot replace the password.
-    const stepUpMaxAge = this.config.mfa.stepUpMaxAgeSeconds;
-    if (!hasRecentSecondFactor(caller, stepUpMaxAge) && (await this.mfa.methodsFor(user.id)).length > 0) {
-      throw stepUpRequired();
-    }
-    await this.passwordChangeAttempts.attempt(caller, user, client, async () => {
-      if (!(await this.hasher.verify(passwords.currentPassword, user.passwordHash))) {
-        throw new DomainError('INVALID_CREDENTIALS', 'The current password is incorrect');
-      }
-    });
-    this.policy.assertAcceptable(passwords.newPassword, 'newPassword', { email: user.email });
-    const passwordHash = await this.hasher.hash(passwords.newPassword);
-    await this.transactions.run(async (transaction) => {
-      // Only while the account is as it was when the current password was checked.
-      if (!(await this.users.changePassword(transaction, user.id, user.securityVersion, passwordHash))) {
-        throw await this.refusalOfChangedAccount(user.id);
-      }
-      await this.sessions.revokeAllForUserAndRecord(
-        transaction,
-        user.id,
-        'PASSWORD_CHANGED',
-        { type: 'PASSWORD_CHANGED', actorId: user.id, sessionId: caller.sessionId, origin: client },
-        caller.sessionId,
-      );
     });
   }
 
@@ -215,12 +172,5 @@ export class AuthService {
       origin: client,
     });
     return started;
-  }
-
-  /** The answer for credentials that were right when checked but changed before they were acted on. */
-  private async refusalOfChangedAccount(userId: string): Promise<DomainError> {
-    const current = await this.users.findById(userId);
-    if (current && current.status !== 'ACTIVE') return new DomainError('ACCOUNT_DISABLED', 'This account is disabled');
-    return new DomainError('INVALID_CREDENTIALS', 'Email or password is incorrect');
   }
 }

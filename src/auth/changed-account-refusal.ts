@@ -1,0 +1,12 @@
+import { DomainError } from '../common/errors/domain.error';
+import type { UsersService } from '../users/users.service';
+
+/**
+ * The answer for credentials that were right when checked but changed before they were acted on (a
+ * password change, reset, disable or role change that committed in between).
+ */
+export async function refusalOfChangedAccount(users: UsersService, userId: string): Promise<DomainError> {
+  const current = await users.findById(userId);
+  if (current && current.status !== 'ACTIVE') return new DomainError('ACCOUNT_DISABLED', 'This account is disabled');
+  return new DomainError('INVALID_CREDENTIALS', 'Email or password is incorrect');
+}
