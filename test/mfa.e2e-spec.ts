@@ -119,6 +119,29 @@ describe('Second factors (TOTP)', () => {
     expect(events).toHaveLength(1);
   });
 
+  it('never confirms a secret other than the one the code was checked against (30 rounds of a racing new enrolment)', async () => {
+    const outcomes = [];
+    for (let round = 1; round <= 30; round++) {
+      const pair = await register(server, uniqueEmail('mfa-race'));
+      const first = await request(server).post(`${API}/auth/mfa/totp`).set(bearer(pair));
+      await awayFromStepEdge();
+      const code = authenticatorFor(first.body.secret as string).codeAt();
+      const [confirmed, ...restarts] = await Promise.all([
+        request(server).post(`${API}/auth/mfa/totp/confirm`).set(bearer(pair)).send({ code }),
+        ...[1, 2, 3].map(() => request(server).post(`${API}/auth/mfa/totp`).set(bearer(pair))),
+      ]);
+      outcomes.push({ confirmed: confirmed.status, restarted: restarts.map((answer) => answer.status) });
+      if (confirmed.status === 200) {
+        // What was enabled is the secret the user saw and the code came from: no new enrolment replaced it.
+        expect(restarts.map((answer) => answer.status)).toEqual([409, 409, 409]);
+        const stored = await prisma.totpFactor.findUniqueOrThrow({ where: { userId: pair.user.id } });
+        expect(stored.confirmedAt).not.toBeNull();
+      }
+    }
+    // Both orders happened at least once, or the race was not run.
+    expect(outcomes.some((outcome) => outcome.confirmed === 200)).toBe(true);
+  }, 120_000);
+
   it('answers a right password with MFA_REQUIRED, never a token pair, and completes the login with a code', async () => {
     const { email, authenticator } = await enrolled();
     const answer = await loginRaw(email);

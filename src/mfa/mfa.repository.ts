@@ -41,24 +41,30 @@ export class MfaRepository {
   }
 
   /**
-   * Records `step` as the last accepted one only if it is later than any accepted before, on a
-   * confirmed authenticator (or, with `confirming`, a pending one, which it confirms): of two uses of
-   * one code, exactly one gets true.
+   * Records `step` as the last accepted one only if it is later than any accepted before, and only
+   * on the authenticator whose secret the code was checked against (`checkedSecret`): confirmed, or
+   * with `confirming` pending, which it confirms. Of two uses of one code exactly one gets true, and a
+   * secret replaced meanwhile (a new enrolment started in another tab) is never confirmed by a code
+   * of the old one.
    */
   async acceptStep(
     transaction: Transaction,
-    userId: string,
-    step: number,
-    confirming: boolean,
-    at: Date,
+    step: {
+      readonly userId: string;
+      readonly checkedSecret: Uint8Array;
+      readonly step: number;
+      readonly confirming: boolean;
+      readonly at: Date;
+    },
   ): Promise<boolean> {
     const { count } = await clientOf(transaction).totpFactor.updateMany({
       where: {
-        userId,
-        confirmedAt: confirming ? null : { not: null },
-        OR: [{ lastUsedStep: null }, { lastUsedStep: { lt: BigInt(step) } }],
+        userId: step.userId,
+        secretSealed: Uint8Array.from(step.checkedSecret),
+        confirmedAt: step.confirming ? null : { not: null },
+        OR: [{ lastUsedStep: null }, { lastUsedStep: { lt: BigInt(step.step) } }],
       },
-      data: { lastUsedStep: BigInt(step), ...(confirming ? { confirmedAt: at } : {}) },
+      data: { lastUsedStep: BigInt(step.step), ...(step.confirming ? { confirmedAt: step.at } : {}) },
     });
     return count === 1;
   }

@@ -104,15 +104,22 @@ export class MfaService {
     const pending = await this.factors.findTotp(caller.id);
     if (pending?.confirmedAt) throw new DomainError('MFA_ALREADY_ENABLED', 'An authenticator is already enabled');
     const secret = pending ? this.openSecret(caller.id, pending.secretSealed) : undefined;
+    const checkedSecret = pending?.secretSealed;
     const now = new Date();
     const step = secret ? stepOfCode(secret, code, now) : undefined;
     const wrongCode = () =>
       new DomainError('INVALID_MFA_CODE', 'The code is not valid for the pending authenticator', { status: 400 });
-    if (step === undefined) throw wrongCode();
+    if (step === undefined || !checkedSecret) throw wrongCode();
     const recoveryCodes = newRecoveryCodes();
     await this.transactions.run(async (transaction) => {
-      // Only the pending secret the code was checked against, and only once per step.
-      if (!(await this.factors.acceptStep(transaction, caller.id, step, true, now))) throw wrongCode();
+      const accepted = await this.factors.acceptStep(transaction, {
+        userId: caller.id,
+        checkedSecret,
+        step,
+        confirming: true,
+        at: now,
+      });
+      if (!accepted) throw wrongCode();
       await this.factors.replaceRecoveryCodes(transaction, caller.id, recoveryCodes.map(hashRecoveryCode));
       await this.changedFactors(transaction, user, caller, client, 'MFA_ENABLED');
     });
@@ -139,7 +146,9 @@ export class MfaService {
     const opened = this.box.open(totp.secretSealed, userId);
     if (!opened) throw new Error(`The TOTP secret of user ${userId} does not open with any configured MFA key`);
     const step = stepOfCode(opened.plaintext, proof.code, now);
-    if (step === undefined || !(await this.factors.acceptStep(transaction, userId, step, false, now))) return undefined;
+    if (step === undefined) return undefined;
+    const checked = { userId, checkedSecret: totp.secretSealed, step, confirming: false, at: now };
+    if (!(await this.factors.acceptStep(transaction, checked))) return undefined;
     // Sealed under a previous key: moves to the current one now that it has been read.
     if (!opened.underCurrentKey) {
       await this.factors.resealTotp(transaction, userId, totp.secretSealed, this.box.seal(opened.plaintext, userId));
