@@ -3,7 +3,8 @@ import type { AuditRepository } from '../../audit/audit.repository';
 import { AuditService } from '../../audit/audit.service';
 import { DomainError } from '../../common/errors/domain.error';
 import { loadAppConfig } from '../../config/app-config';
-import { Mailer, MailMessage } from '../../mail/mailer';
+import { RecordingMailer } from '../../mail/mailer.fake';
+import type { MailMessage } from '../../mail/mailer';
 import { InMemoryTransactions } from '../../prisma/in-memory-transactions';
 import type { SessionsService } from '../../sessions/sessions.service';
 import { InMemoryUsersRepository } from '../../users/users.repository.fake';
@@ -15,20 +16,6 @@ import { ActionTokensService } from '../action-tokens/action-tokens.service';
 import { EmailVerificationService } from './email-verification.service';
 
 const client = { ip: '203.0.113.7', userAgent: 'jest' };
-
-/** Mail as handed over, dispatched or sent: recorded at once, so a spec sees when it left. */
-class RecordingMailer extends Mailer {
-  readonly sent: MailMessage[] = [];
-
-  send(message: MailMessage): Promise<void> {
-    this.sent.push(message);
-    return Promise.resolve();
-  }
-
-  override dispatch(message: MailMessage): void {
-    this.sent.push(message);
-  }
-}
 
 function setUp(env: Record<string, string> = {}) {
   const config = loadAppConfig({ DATABASE_URL: 'postgresql://localhost/auth', PUBLIC_URL: 'https://app.test', ...env });

@@ -4,7 +4,7 @@ import { AuditService } from '../../audit/audit.service';
 import { DomainError } from '../../common/errors/domain.error';
 import { loadAppConfig } from '../../config/app-config';
 import type { User } from '../../generated/prisma/client';
-import { Mailer, MailMessage } from '../../mail/mailer';
+import { RecordingMailer } from '../../mail/mailer.fake';
 import { InMemoryTransactions } from '../../prisma/in-memory-transactions';
 import type { Transaction } from '../../prisma/transaction';
 import type { RevokedSessionsService } from '../../sessions/revocation/revoked-sessions.service';
@@ -23,16 +23,6 @@ import { PasswordResetService } from './password-reset.service';
 
 const NEW_PASSWORD = 'velvet-otter-climbs-quietly';
 const client = { ip: '203.0.113.7', userAgent: 'jest' };
-
-/** Mail as handed over: recorded at once. */
-class RecordingMailer extends Mailer {
-  readonly sent: MailMessage[] = [];
-
-  send(message: MailMessage): Promise<void> {
-    this.sent.push(message);
-    return Promise.resolve();
-  }
-}
 
 function setUp() {
   const config = loadAppConfig({ DATABASE_URL: 'postgresql://localhost/auth', BCRYPT_COST: '4' });
