@@ -15,6 +15,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['audit', 'tokens'],
   ['sessions'],
   ['users'],
+  ['passkeys'],
   ['mfa'],
   ['auth'],
   ['health', 'examples', 'openapi'],

@@ -15,6 +15,8 @@ import { MfaEnrollmentGuard } from './guards/mfa-enrollment.guard';
 import { MfaStepUpGuard } from './guards/mfa-step-up.guard';
 import { MfaLoginController } from './mfa-login/mfa-login.controller';
 import { MfaLoginService } from './mfa-login/mfa-login.service';
+import { PasskeyLoginController } from './passkey-login/passkey-login.controller';
+import { PasskeyLoginService } from './passkey-login/passkey-login.service';
 import { MfaModule } from '../mfa/mfa.module';
 import { LockoutModule } from './lockout/lockout.module';
 import { RolesGuard } from './guards/roles.guard';
@@ -43,7 +45,13 @@ import { RefreshTokenTransport } from './transport/refresh-token-transport';
     PasswordsModule,
     MfaModule,
   ],
-  controllers: [AuthController, PasswordResetController, EmailVerificationController, MfaLoginController],
+  controllers: [
+    AuthController,
+    PasswordResetController,
+    EmailVerificationController,
+    MfaLoginController,
+    PasskeyLoginController,
+  ],
   providers: [
     AuthService,
     PasswordChangeService,
@@ -52,6 +60,7 @@ import { RefreshTokenTransport } from './transport/refresh-token-transport';
     PasswordResetService,
     EmailVerificationService,
     MfaLoginService,
+    PasskeyLoginService,
     JwtStrategy,
     LocalStrategy,
     // Order matters: the bearer token is checked before the role and the second factor it carries.

@@ -7,6 +7,7 @@ import { ConfigValidationError } from './config-validation.error';
 import { EnvironmentReader } from './environment-reader';
 import { AccountTokensConfig, MailConfig, readAccountTokensConfig, readMailConfig } from './mail-config';
 import { MfaConfig, readMfaConfig } from './mfa-config';
+import { readWebauthnConfig, WebauthnConfig } from './webauthn-config';
 import { readPepper } from './secret-config';
 import { readTrustProxy, TrustProxy } from './trust-proxy-config';
 import { NODE_ENVIRONMENTS, NodeEnvironment } from './variable-declaration';
@@ -106,6 +107,7 @@ export class AppConfig {
   readonly mail: MailConfig;
   readonly accountTokens: AccountTokensConfig;
   readonly mfa: MfaConfig;
+  readonly webauthn: WebauthnConfig;
   /** Set when ADMIN_EMAIL and ADMIN_PASSWORD are: the admin account to create if no user has the email. */
   readonly admin?: AdminConfig;
 
@@ -122,6 +124,7 @@ export class AppConfig {
     this.mail = sections.mail;
     this.accountTokens = sections.accountTokens;
     this.mfa = sections.mfa;
+    this.webauthn = sections.webauthn;
     this.admin = sections.admin;
   }
 
@@ -209,6 +212,7 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
     mail: readMailConfig(read),
     accountTokens: readAccountTokensConfig(read),
     mfa: readMfaConfig(read, production),
+    webauthn: readWebauthnConfig(read),
     admin: readAdminConfig(read, password.minLength, production),
   });
 

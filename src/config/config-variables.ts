@@ -288,6 +288,24 @@ export const VARIABLES = declareVariables({
     secret: false,
   }),
 
+  // Passkeys (WebAuthn)
+  WEBAUTHN_RP_ID: optionalText({
+    unset: 'the host of PUBLIC_URL',
+    description:
+      'The relying party ID passkeys are bound to: a domain, the host of every WEBAUTHN_ORIGINS entry or its parent',
+    secret: false,
+  }),
+  WEBAUTHN_RP_NAME: text({
+    default: 'Auth Service',
+    description: 'The name browsers show when a passkey is created',
+    secret: false,
+  }),
+  WEBAUTHN_ORIGINS: origins({
+    unset: 'the origin of PUBLIC_URL',
+    description: 'The web origins passkey ceremonies may come from, comma-separated; any other is refused',
+    secret: false,
+  }),
+
   // Brute-force defence
   THROTTLE_AUTH_LIMIT: integer({
     default: 10,

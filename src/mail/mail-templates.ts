@@ -64,8 +64,9 @@ export function secondFactorChangedMessage({
 }): MailMessage {
   const what = {
     enabled: 'An authenticator app was set up as a second factor for your account.',
-    disabled: 'The authenticator app was removed from your account: signing in needs only your password now.',
-    reset: 'An administrator removed the second factor of your account: signing in needs only your password now.',
+    disabled: 'The authenticator app was removed from your account: it no longer signs you in.',
+    reset:
+      'An administrator removed the second factors of your account (authenticator app and passkeys): signing in needs only your password now.',
   }[change];
   const after = 'Your other sessions were signed out.';
   const warning = 'If this was not you, change your password at once and contact your administrator.';
@@ -74,6 +75,30 @@ export function secondFactorChangedMessage({
     subject: change === 'enabled' ? 'Two-step sign-in turned on' : 'Two-step sign-in turned off',
     text: [what, after, '', warning].join('\n'),
     html: htmlDocument([paragraph(what), paragraph(after), paragraph(warning)]),
+  };
+}
+
+/** Told to the owner whenever a passkey is added to or removed from the account. */
+export function passkeyChangedMessage({
+  to,
+  change,
+  name,
+}: {
+  to: string;
+  change: 'added' | 'removed';
+  name: string;
+}): MailMessage {
+  const what =
+    change === 'added'
+      ? `A passkey named "${name}" was added to your account: it signs you in without a password.`
+      : `The passkey named "${name}" was removed from your account: it no longer signs you in.`;
+  const warning =
+    'If this was not you, change your password at once, remove the passkeys you do not know, and contact your administrator.';
+  return {
+    to,
+    subject: change === 'added' ? 'A passkey was added to your account' : 'A passkey was removed from your account',
+    text: [what, '', warning].join('\n'),
+    html: htmlDocument([paragraph(what), paragraph(warning)]),
   };
 }
 

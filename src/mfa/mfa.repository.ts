@@ -111,12 +111,16 @@ export class MfaRepository {
     return this.prisma.recoveryCode.count({ where: { userId, usedAt: null } });
   }
 
-  /** Removes the authenticator and the recovery codes; whether there was a confirmed authenticator. */
-  async deleteFactors(transaction: Transaction, userId: string): Promise<boolean> {
+  /** Removes the authenticator (and the recovery codes unless kept); whether there was a confirmed authenticator. */
+  async deleteFactors(
+    transaction: Transaction,
+    userId: string,
+    { keepRecoveryCodes }: { readonly keepRecoveryCodes: boolean },
+  ): Promise<boolean> {
     const client = clientOf(transaction);
     const deleted = await client.totpFactor.deleteMany({ where: { userId, confirmedAt: { not: null } } });
     await client.totpFactor.deleteMany({ where: { userId } });
-    await client.recoveryCode.deleteMany({ where: { userId } });
+    if (!keepRecoveryCodes) await client.recoveryCode.deleteMany({ where: { userId } });
     return deleted.count === 1;
   }
 

@@ -11,6 +11,7 @@ import { Mailer } from '../mail/mailer';
 import type { Transaction } from '../prisma/transaction';
 import { Transactions } from '../prisma/transactions';
 import { hashRefreshToken as hashToken, newRefreshToken as newToken } from '../sessions/refresh-token';
+import { PasskeyAssertion, PasskeysService } from '../passkeys/passkeys.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { UsersService } from '../users/users.service';
 import { ChallengeHolder, MfaRepository } from './mfa.repository';
@@ -18,14 +19,23 @@ import { hashRecoveryCode, newRecoveryCodes } from './recovery-codes';
 import { SecretBox } from './secret-box';
 import { base32Of, newTotpSecret, stepOfCode, totpUri } from './totp';
 
-/** A second factor as presented: a code from the authenticator, or a recovery code. */
-export type SecondFactorProof = { readonly code: string } | { readonly recoveryCode: string };
+/** A second factor as presented: a code from the authenticator, a recovery code, or a passkey's assertion. */
+export type SecondFactorProof =
+  { readonly code: string } | { readonly recoveryCode: string } | { readonly passkey: PasskeyAssertion };
 
-export type MfaMethod = 'totp' | 'recovery_code';
+export type MfaMethod = 'totp' | 'recovery_code' | 'webauthn';
+
+/** A second factor accepted: the RFC 8176 methods it proves, and the passkey that gave it. */
+export interface UsedSecondFactor {
+  readonly amr: string[];
+  readonly method: MfaMethod;
+  readonly passkeyId?: string;
+}
 
 export interface MfaStatus {
   readonly totp: { readonly enabled: boolean; readonly createdAt: Date } | null;
   readonly recoveryCodesLeft: number;
+  readonly passkeys: number;
 }
 
 export interface TotpEnrolment {
@@ -55,6 +65,7 @@ export class MfaService {
     private readonly transactions: Transactions,
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
+    private readonly passkeys: PasskeysService,
     private readonly audit: AuditService,
     private readonly mailer: Mailer,
     private readonly config: AppConfig,
@@ -63,20 +74,35 @@ export class MfaService {
   }
 
   async status(userId: string): Promise<MfaStatus> {
-    const [totp, recoveryCodesLeft] = await Promise.all([
+    const [totp, recoveryCodesLeft, passkeys] = await Promise.all([
       this.factors.findTotp(userId),
       this.factors.countUnusedRecoveryCodes(userId),
+      this.passkeys.count(userId),
     ]);
     return {
       totp: totp ? { enabled: totp.confirmedAt !== null, createdAt: totp.createdAt } : null,
       recoveryCodesLeft,
+      passkeys,
     };
   }
 
-  /** The second factors a login of this user must be completed with; empty when none is enabled. */
+  /**
+   * The second factors a login of this user must be completed with; empty when none is enabled. An
+   * authenticator app or a passkey is one; recovery codes stand in for them, never alone.
+   */
   async methodsFor(userId: string): Promise<MfaMethod[]> {
-    const totp = await this.factors.findTotp(userId);
-    return totp?.confirmedAt ? ['totp', 'recovery_code'] : [];
+    const [totp, recoveryCodesLeft, passkeys] = await Promise.all([
+      this.factors.findTotp(userId),
+      this.factors.countUnusedRecoveryCodes(userId),
+      this.passkeys.count(userId),
+    ]);
+    const enabled = totp?.confirmedAt ?? null;
+    if (enabled === null && passkeys === 0) return [];
+    return [
+      ...(enabled ? (['totp'] as const) : []),
+      ...(enabled || recoveryCodesLeft > 0 ? (['recovery_code'] as const) : []),
+      ...(passkeys > 0 ? (['webauthn'] as const) : []),
+    ];
   }
 
   /** A pending authenticator for the caller, replacing a pending one; MFA_ALREADY_ENABLED when one is confirmed. */
@@ -128,15 +154,22 @@ export class MfaService {
 
   /**
    * Checks a second factor in the caller's transaction and uses it up: a TOTP code only for a time
-   * step later than the last accepted one, a recovery code only once. The RFC 8176 methods it proves,
-   * or undefined when it is wrong, replayed or used.
+   * step later than the last accepted one, a recovery code only once, a passkey's assertion once (its
+   * challenge is used up as it is checked, whatever the transaction does). The RFC 8176 methods it
+   * proves, or undefined when a code is wrong, replayed or used; a refused passkey throws INVALID_PASSKEY.
    */
   async useSecondFactor(
     transaction: Transaction,
     userId: string,
     proof: SecondFactorProof,
-  ): Promise<{ readonly amr: string[]; readonly method: MfaMethod } | undefined> {
+    client: ClientInfo,
+  ): Promise<UsedSecondFactor | undefined> {
     const now = new Date();
+    if ('passkey' in proof) {
+      const verified = await this.passkeys.verifyAssertion(proof.passkey, client, userId);
+      await this.passkeys.record(transaction, verified, client);
+      return { amr: ['pwd', verified.method, 'mfa'], method: 'webauthn', passkeyId: verified.passkey.id };
+    }
     if ('recoveryCode' in proof) {
       const used = await this.factors.useRecoveryCode(transaction, userId, hashRecoveryCode(proof.recoveryCode), now);
       return used ? { amr: ['pwd', 'mfa'], method: 'recovery_code' } : undefined;
@@ -173,20 +206,25 @@ export class MfaService {
     return recoveryCodes;
   }
 
-  /** Removes the caller's authenticator and recovery codes; their other sessions end, and they are mailed. */
+  /**
+   * Removes the caller's authenticator, and the recovery codes unless a passkey is left for them to
+   * stand in for; their other sessions end, and they are mailed.
+   */
   async disable(caller: AuthenticatedUser, client: ClientInfo): Promise<void> {
     const user = await this.existingUser(caller.id);
+    const keepRecoveryCodes = (await this.passkeys.count(caller.id)) > 0;
     await this.transactions.run(async (transaction) => {
-      if (!(await this.factors.deleteFactors(transaction, caller.id))) {
-        throw new DomainError('MFA_NOT_ENABLED', 'No second factor is enabled');
+      if (!(await this.factors.deleteFactors(transaction, caller.id, { keepRecoveryCodes }))) {
+        throw new DomainError('MFA_NOT_ENABLED', 'No authenticator app is enabled');
       }
       await this.changedFactors(transaction, user, caller, client, 'MFA_DISABLED');
     });
   }
 
   /**
-   * For a user who lost their authenticator: removes their second factors and ends every one of their
-   * sessions, audited with the admin (or the CLI) as the actor; the user is mailed once it committed.
+   * For a user who lost their authenticator or passkeys: removes every second factor (passkeys too)
+   * and ends every one of their sessions, audited with the admin (or the CLI) as the actor; the user
+   * is mailed once it committed.
    */
   async reset(
     actor: { readonly id: string | null; readonly origin?: ClientInfo; readonly via?: 'cli' },
@@ -195,14 +233,16 @@ export class MfaService {
     const user = await this.users.findById(userId);
     if (!user) throw new DomainError('NOT_FOUND', 'No user with this id');
     await this.transactions.run(async (transaction) => {
-      const hadFactor = await this.factors.deleteFactors(transaction, userId);
+      const hadTotp = await this.factors.deleteFactors(transaction, userId, { keepRecoveryCodes: false });
+      const passkeysRemoved = await this.passkeys.removeAllOf(transaction, userId);
+      const hadFactor = hadTotp || passkeysRemoved > 0;
       await this.users.changedAuthentication(transaction, userId);
       await this.sessions.revokeAllForUserAndRecord(transaction, userId, 'MFA_DISABLED', {
         type: 'MFA_RESET',
         actorId: actor.id,
         email: user.email,
         origin: actor.origin,
-        details: { hadFactor, ...(actor.via ? { by: actor.via } : {}) },
+        details: { hadFactor, passkeysRemoved, ...(actor.via ? { by: actor.via } : {}) },
       });
       if (hadFactor) {
         transaction.afterCommit(() =>

@@ -18,6 +18,7 @@ const TAGS: ReadonlyArray<readonly [name: string, description: string]> = [
     'Accounts, passwords, sessions and tokens: register, login, refresh, logout, password and email flows, JWKS',
   ],
   ['mfa', 'Second factors: authenticator apps (TOTP), recovery codes, and completing a login that needs one'],
+  ['passkeys', 'Passkeys (WebAuthn): registering and managing them, and logging in with one, without a password'],
   ['users', 'Account administration (ADMIN), and a user reading and renaming themselves'],
   ['audit', 'The security audit trail (ADMIN)'],
   ['health', 'Liveness and readiness probes'],

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsString, ValidateBy } from 'class-validator';
+import { IsOptional, IsString, ValidateBy } from 'class-validator';
 import { MAX_EMAIL_LENGTH, emailAddressProblem, normalizeEmail } from '../../common/validation/email-address';
 
 /**
@@ -9,10 +9,15 @@ import { MAX_EMAIL_LENGTH, emailAddressProblem, normalizeEmail } from '../../com
  * stored and looked up that way, then held to emailAddressProblem's rules. Anything not a string is
  * left for validation to refuse.
  */
-export const EmailField = () =>
+export const EmailField = ({ optional = false } = {}) =>
   applyDecorators(
     // idn-email (RFC 6531), not email: a local part such as josé is accepted and stored as typed (NFC).
-    ApiProperty({ format: 'idn-email', maxLength: MAX_EMAIL_LENGTH, example: 'ada@example.com' }),
+    (optional ? ApiPropertyOptional : ApiProperty)({
+      format: 'idn-email',
+      maxLength: MAX_EMAIL_LENGTH,
+      example: 'ada@example.com',
+    }),
+    ...(optional ? [IsOptional()] : []),
     Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? normalizeEmail(value) : value)),
     IsString(),
     ValidateBy({

@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ALLOW_WITHOUT_SECOND_FACTOR_KEY } from '../../common/access-control/allow-without-second-factor.decorator';
 import { RequestWithUser } from '../../common/access-control/current-user.decorator';
+import { carriesSecondFactor } from '../../common/access-control/require-mfa.decorator';
 import { DomainError } from '../../common/errors/domain.error';
 import { AppConfig } from '../../config/app-config';
 import type { Role } from '../../generated/prisma/enums';
@@ -26,7 +27,7 @@ export class MfaEnrollmentGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (this.requiredRoles.size === 0) return true;
     const user = context.switchToHttp().getRequest<RequestWithUser>().user;
-    if (!user || !this.requiredRoles.has(user.role) || user.amr.includes('mfa')) return true;
+    if (!user || !this.requiredRoles.has(user.role) || carriesSecondFactor(user.amr)) return true;
     const allowed = this.reflector.getAllAndOverride<boolean | undefined>(ALLOW_WITHOUT_SECOND_FACTOR_KEY, [
       context.getHandler(),
       context.getClass(),

@@ -15,17 +15,26 @@ import { RefreshTokenTransport } from '../transport/refresh-token-transport';
 import {
   CodeDto,
   oneFactorOf,
+  PasskeyFactorDto,
   RecoveryCodeDto,
   SecondFactorDto,
   VerifyMfaDto,
   VerifyWithCodeDto,
+  VerifyWithPasskeyDto,
   VerifyWithRecoveryCodeDto,
 } from './dto/verify-mfa.dto';
 import { MfaLoginService } from './mfa-login.service';
 
 @ApiTags('mfa')
 @AllowWithoutSecondFactor()
-@ApiExtraModels(VerifyWithCodeDto, VerifyWithRecoveryCodeDto, CodeDto, RecoveryCodeDto)
+@ApiExtraModels(
+  VerifyWithCodeDto,
+  VerifyWithRecoveryCodeDto,
+  VerifyWithPasskeyDto,
+  CodeDto,
+  RecoveryCodeDto,
+  PasskeyFactorDto,
+)
 @Controller('auth/mfa')
 export class MfaLoginController {
   constructor(
@@ -38,15 +47,16 @@ export class MfaLoginController {
   @Post('verify')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Complete a login that answered MFA_REQUIRED with a code or a recovery code',
+    summary: 'Complete a login that answered MFA_REQUIRED with a code, a recovery code or a passkey',
     description:
       'A wrong code answers 401 INVALID_MFA_CODE and the mfaToken stays good until it expires (5 minutes); ' +
-      'LOCKOUT_THRESHOLD wrong codes lock the account’s second factor for LOCKOUT_DURATION (429 TOO_MANY_ATTEMPTS).',
+      'LOCKOUT_THRESHOLD wrong codes lock the account’s second factor for LOCKOUT_DURATION (429 TOO_MANY_ATTEMPTS). ' +
+      'A refused passkey assertion answers 401 INVALID_PASSKEY; the mfaToken stays good for another.',
     operationId: 'verifyMfa',
   })
-  @ApiBody(oneFactorOf(VerifyWithCodeDto, VerifyWithRecoveryCodeDto))
+  @ApiBody(oneFactorOf(VerifyWithCodeDto, VerifyWithRecoveryCodeDto, VerifyWithPasskeyDto))
   @ApiOkResponse({ description: 'A new session', type: TokenPairDto })
-  @ApiProblemResponses('INVALID_MFA_CODE', 'INVALID_MFA_TOKEN', 'TOO_MANY_ATTEMPTS')
+  @ApiProblemResponses('INVALID_MFA_CODE', 'INVALID_MFA_TOKEN', 'INVALID_PASSKEY', 'TOO_MANY_ATTEMPTS')
   async verify(
     @Body() body: VerifyMfaDto,
     @Client() client: ClientInfo,
@@ -66,9 +76,9 @@ export class MfaLoginController {
       'as a login’s.',
     operationId: 'stepUpMfa',
   })
-  @ApiBody(oneFactorOf(CodeDto, RecoveryCodeDto))
+  @ApiBody(oneFactorOf(CodeDto, RecoveryCodeDto, PasskeyFactorDto))
   @ApiOkResponse({ description: 'The next pair of the same session', type: TokenPairDto })
-  @ApiProblemResponses('INVALID_MFA_CODE', 'TOO_MANY_ATTEMPTS')
+  @ApiProblemResponses('INVALID_MFA_CODE', 'INVALID_PASSKEY', 'TOO_MANY_ATTEMPTS')
   async stepUp(
     @Body() body: SecondFactorDto,
     @CurrentUser() caller: AuthenticatedUser,
@@ -79,12 +89,14 @@ export class MfaLoginController {
   }
 }
 
-/** The factor a body carries; both at once is refused rather than guessed at. */
+/** The factor a body carries; more than one at once is refused rather than guessed at. */
 export function proofOf(body: SecondFactorDto): SecondFactorProof {
-  if (body.code !== undefined && body.recoveryCode !== undefined) {
-    throw new DomainError('VALIDATION_FAILED', 'Send either code or recoveryCode, not both', {
-      errors: [{ field: 'recoveryCode', message: 'recoveryCode must be absent when code is given' }],
+  const given = (['code', 'recoveryCode', 'passkey'] as const).filter((field) => body[field] !== undefined);
+  if (given.length > 1) {
+    throw new DomainError('VALIDATION_FAILED', 'Send one of code, recoveryCode and passkey', {
+      errors: given.slice(1).map((field) => ({ field, message: `${field} must be absent when ${given[0]} is given` })),
     });
   }
+  if (body.passkey !== undefined) return { passkey: body.passkey };
   return body.code !== undefined ? { code: body.code } : { recoveryCode: body.recoveryCode ?? '' };
 }

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { AuditService } from '../../audit/audit.service';
+import { AuditEventInput, AuditService } from '../../audit/audit.service';
 import type { AuthenticatedUser } from '../../common/access-control/current-user.decorator';
 import type { ClientInfo } from '../../common/client-address/client-info';
 import { DomainError } from '../../common/errors/domain.error';
-import { MfaService, SecondFactorProof } from '../../mfa/mfa.service';
+import { MfaService, SecondFactorProof, UsedSecondFactor } from '../../mfa/mfa.service';
+import type { Transaction } from '../../prisma/transaction';
 import { Transactions } from '../../prisma/transactions';
 import { SessionIssuer } from '../../sessions/session-issuer';
 import { UsersService } from '../../users/users.service';
@@ -41,7 +42,7 @@ export class MfaLoginService {
       const issued = await this.transactions.run(async (transaction) => {
         const challenge = await this.mfa.consumeChallenge(transaction, mfaToken);
         if (!challenge) throw invalidMfaToken();
-        const factor = await this.mfa.useSecondFactor(transaction, user.id, proof);
+        const factor = await this.mfa.useSecondFactor(transaction, user.id, proof, client);
         if (!factor) throw new DomainError('INVALID_MFA_CODE', 'The code is not valid, or was already used');
         const grant = { userId: user.id, securityVersion: challenge.securityVersion, role: user.role };
         const started = await this.issuer.start(transaction, grant, client, { amr: factor.amr, at: new Date() });
@@ -54,13 +55,7 @@ export class MfaLoginService {
           sessionId: started.session.id,
           origin: client,
         };
-        if (factor.method === 'recovery_code')
-          await this.audit.record(transaction, { type: 'RECOVERY_CODE_USED', ...event });
-        await this.audit.record(transaction, {
-          type: 'MFA_VERIFIED',
-          ...event,
-          details: { secondFactor: factor.method },
-        });
+        await this.recordFactor(transaction, factor, event);
         await this.audit.record(transaction, {
           type: 'LOGIN_SUCCEEDED',
           ...event,
@@ -81,7 +76,7 @@ export class MfaLoginService {
       const user = await this.users.findById(caller.id);
       if (!user) throw new DomainError('INVALID_TOKEN', 'The account of this access token no longer exists');
       const issued = await this.transactions.run(async (transaction) => {
-        const factor = await this.mfa.useSecondFactor(transaction, user.id, proof);
+        const factor = await this.mfa.useSecondFactor(transaction, user.id, proof, client);
         if (!factor) throw new DomainError('INVALID_MFA_CODE', 'The code is not valid, or was already used');
         const caught = await this.issuer.reauthenticate(
           transaction,
@@ -90,16 +85,28 @@ export class MfaLoginService {
         );
         if (!caught) throw new DomainError('SESSION_REVOKED', 'The session of this access token has ended');
         const event = { actorId: user.id, subjectId: user.id, sessionId: caller.sessionId, origin: client };
-        if (factor.method === 'recovery_code')
-          await this.audit.record(transaction, { type: 'RECOVERY_CODE_USED', ...event });
-        await this.audit.record(transaction, {
-          type: 'MFA_VERIFIED',
-          ...event,
-          details: { secondFactor: factor.method },
-        });
+        await this.recordFactor(transaction, factor, event);
         return caught;
       });
       return toTokenPair(user, issued);
     });
+  }
+
+  /** The audit events of a second factor given: what was used up (a recovery code, a passkey), then the verification. */
+  private async recordFactor(
+    transaction: Transaction,
+    factor: UsedSecondFactor,
+    event: Omit<AuditEventInput, 'type'>,
+  ): Promise<void> {
+    if (factor.method === 'recovery_code')
+      await this.audit.record(transaction, { type: 'RECOVERY_CODE_USED', ...event });
+    if (factor.passkeyId) {
+      await this.audit.record(transaction, {
+        type: 'PASSKEY_USED',
+        ...event,
+        details: { passkeyId: factor.passkeyId },
+      });
+    }
+    await this.audit.record(transaction, { type: 'MFA_VERIFIED', ...event, details: { secondFactor: factor.method } });
   }
 }

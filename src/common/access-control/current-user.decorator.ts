@@ -7,7 +7,7 @@ export interface AuthenticatedUser {
   readonly id: string;
   readonly sessionId: string;
   readonly role: Role;
-  /** RFC 8176 authentication methods of the session: `pwd`, then `otp` and `mfa` once a second factor was given. */
+  /** RFC 8176 authentication methods of the session: `pwd`, then `otp` or `hwk`/`swk` and `mfa` once a second factor was given; `hwk`/`swk` and `user` for a passkey login. */
   readonly amr: readonly string[];
   /** When the user last authenticated in this session (seconds since the epoch). */
   readonly authTime: number;

@@ -38,15 +38,20 @@ export const ERROR_STATUS = {
   MFA_NOT_ENABLED: 409,
   INVALID_MFA_CODE: 401,
   INVALID_MFA_TOKEN: 401,
+  INVALID_PASSKEY: 401,
+  PASSKEY_LIMIT_REACHED: 409,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
 /**
- * The few codes also answered with another status where the contract says so: a wrong code while
- * confirming an enrolment is a bad request (400), while logging in it is a failed authentication (401).
+ * The few codes also answered with another status where the contract says so: a wrong code or a bad
+ * passkey while setting it up is a bad request (400), while logging in it is a failed authentication (401).
  */
-export const ALTERNATE_STATUS: Partial<Record<ErrorCode, readonly number[]>> = { INVALID_MFA_CODE: [400] };
+export const ALTERNATE_STATUS: Partial<Record<ErrorCode, readonly number[]>> = {
+  INVALID_MFA_CODE: [400],
+  INVALID_PASSKEY: [400],
+};
 
 export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
 

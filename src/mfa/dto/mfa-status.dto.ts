@@ -29,14 +29,20 @@ export class MfaStatusDto {
   @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: 10, description: 'Unused recovery codes' })
   recoveryCodesLeft!: number;
 
-  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: 100, description: 'Registered passkeys' })
+  @ApiProperty({
+    type: 'integer',
+    format: 'int32',
+    minimum: 0,
+    maximum: 20,
+    description: 'Registered passkeys (each one a second factor)',
+  })
   passkeys!: number;
 
   static from(status: MfaStatus): MfaStatusDto {
     return {
       totp: status.totp ? { enabled: status.totp.enabled, createdAt: status.totp.createdAt.toISOString() } : null,
       recoveryCodesLeft: status.recoveryCodesLeft,
-      passkeys: 0,
+      passkeys: status.passkeys,
     };
   }
 }

@@ -29,6 +29,15 @@ export class SessionDto {
   @ApiProperty({ description: 'True for the session of the access token making this request' })
   current!: boolean;
 
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'string', enum: ['pwd', 'otp', 'hwk', 'swk', 'user', 'mfa', 'fed'] },
+    maxItems: 7,
+    description:
+      'RFC 8176 methods of its last authentication: `hwk` or `swk` where a passkey signed in or gave the second factor',
+  })
+  amr!: string[];
+
   static from(session: Session, currentSessionId: string): SessionDto {
     return Object.assign(new SessionDto(), {
       id: session.id,
@@ -38,6 +47,7 @@ export class SessionDto {
       userAgent: session.userAgent,
       ip: session.ip,
       current: session.id === currentSessionId,
+      amr: session.amr,
     });
   }
 }

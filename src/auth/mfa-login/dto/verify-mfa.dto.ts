@@ -1,18 +1,29 @@
-import { getSchemaPath } from '@nestjs/swagger';
-import { IsOptional, ValidateIf } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDefined, IsObject, IsOptional, ValidateIf, ValidateNested } from 'class-validator';
+import { PasskeyAssertionDto } from '../../../passkeys/dto/passkey-assertion.dto';
 import { MfaCodeField, RecoveryCodeField } from '../../../mfa/dto/mfa-code-field.decorator';
 import { OneTimeTokenField } from '../../action-tokens/one-time-token-field.decorator';
 
-/** A second factor: `code`, or `recoveryCode` instead (never both; see proofOf). */
+/** A second factor: `code`, `recoveryCode` or `passkey`, exactly one (see proofOf). */
 export class SecondFactorDto {
-  // Required unless a recovery code is given instead.
-  @ValidateIf((body: SecondFactorDto) => body.code !== undefined || body.recoveryCode === undefined)
+  // Required unless a recovery code or a passkey is given instead.
+  @ValidateIf(
+    (body: SecondFactorDto) =>
+      body.code !== undefined || (body.recoveryCode === undefined && body.passkey === undefined),
+  )
   @MfaCodeField({ optional: true })
   code?: string;
 
   @IsOptional()
   @RecoveryCodeField({ optional: true })
   recoveryCode?: string;
+
+  @ApiPropertyOptional({ type: PasskeyAssertionDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PasskeyAssertionDto)
+  passkey?: PasskeyAssertionDto;
 }
 
 export class VerifyMfaDto extends SecondFactorDto {
@@ -31,6 +42,18 @@ export class RecoveryCodeDto {
   recoveryCode!: string;
 }
 
+export class PasskeyFactorDto {
+  @ApiProperty({
+    type: PasskeyAssertionDto,
+    description: 'An assertion with the options of POST /auth/passkeys/authentication/options (give the email)',
+  })
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => PasskeyAssertionDto)
+  passkey!: PasskeyAssertionDto;
+}
+
 export class VerifyWithCodeDto extends CodeDto {
   @OneTimeTokenField('The mfaToken of the MFA_REQUIRED answer to the login')
   mfaToken!: string;
@@ -41,7 +64,12 @@ export class VerifyWithRecoveryCodeDto extends RecoveryCodeDto {
   mfaToken!: string;
 }
 
-/** The documented body of a route that takes SecondFactorDto or VerifyMfaDto. */
-export const oneFactorOf = (withCode: new () => unknown, withRecoveryCode: new () => unknown) => ({
-  schema: { oneOf: [{ $ref: getSchemaPath(withCode) }, { $ref: getSchemaPath(withRecoveryCode) }] },
+export class VerifyWithPasskeyDto extends PasskeyFactorDto {
+  @OneTimeTokenField('The mfaToken of the MFA_REQUIRED answer to the login')
+  mfaToken!: string;
+}
+
+/** The documented body of a route that takes SecondFactorDto or VerifyMfaDto: exactly one factor. */
+export const oneFactorOf = (...bodies: (new () => unknown)[]) => ({
+  schema: { oneOf: bodies.map((body) => ({ $ref: getSchemaPath(body) })) },
 });
