@@ -11,7 +11,10 @@ import { CHROMIUM, describeInChromium } from './support/chromium';
 import { startTestApp } from './support/test-app';
 
 // @simplewebauthn/browser as a web app ships it: the README's snippet runs in the page with it.
-const BROWSER_LIBRARY = readFileSync(join(__dirname, '../node_modules/@simplewebauthn/browser/dist/bundle/index.umd.min.js'), 'utf8');
+const BROWSER_LIBRARY = readFileSync(
+  join(__dirname, '../node_modules/@simplewebauthn/browser/dist/bundle/index.umd.min.js'),
+  'utf8',
+);
 
 type Json = Record<string, unknown>;
 
@@ -24,7 +27,10 @@ async function freePort(): Promise<number> {
 }
 
 /** A tab with a CDP virtual authenticator: CTAP2 over the internal transport, resident keys, user verification. */
-async function tabWithAuthenticator(browser: Browser, url: string): Promise<{ page: Page; cdp: CDPSession; authenticatorId: string }> {
+async function tabWithAuthenticator(
+  browser: Browser,
+  url: string,
+): Promise<{ page: Page; cdp: CDPSession; authenticatorId: string }> {
   const page = await browser.newPage();
   await page.goto(url);
   const cdp = await page.context().newCDPSession(page);
@@ -47,8 +53,9 @@ async function tabWithAuthenticator(browser: Browser, url: string): Promise<{ pa
 function create(page: Page, optionsJSON: Json): Promise<Json> {
   return page.evaluate(
     (options) =>
-      (globalThis as unknown as { SimpleWebAuthnBrowser: { startRegistration(o: unknown): Promise<Json> } })
-        .SimpleWebAuthnBrowser.startRegistration({ optionsJSON: options }),
+      (
+        globalThis as unknown as { SimpleWebAuthnBrowser: { startRegistration(o: unknown): Promise<Json> } }
+      ).SimpleWebAuthnBrowser.startRegistration({ optionsJSON: options }),
     optionsJSON,
   );
 }
@@ -57,19 +64,28 @@ function create(page: Page, optionsJSON: Json): Promise<Json> {
 function get(page: Page, optionsJSON: Json): Promise<Json> {
   return page.evaluate(
     (options) =>
-      (globalThis as unknown as { SimpleWebAuthnBrowser: { startAuthentication(o: unknown): Promise<Json> } })
-        .SimpleWebAuthnBrowser.startAuthentication({ optionsJSON: options }),
+      (
+        globalThis as unknown as { SimpleWebAuthnBrowser: { startAuthentication(o: unknown): Promise<Json> } }
+      ).SimpleWebAuthnBrowser.startAuthentication({ optionsJSON: options }),
     optionsJSON,
   );
 }
 
 /** A fetch from the page, as the web app on the service's origin makes it. */
-function fetchInPage(page: Page, path: string, body: Json, accessToken?: string): Promise<{ status: number; body: Json }> {
+function fetchInPage(
+  page: Page,
+  path: string,
+  body: Json,
+  accessToken?: string,
+): Promise<{ status: number; body: Json }> {
   return page.evaluate(
     async ({ path, body, accessToken }) => {
       const response = await fetch(path, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
+        },
         body: JSON.stringify(body),
       });
       return { status: response.status, body: (await response.json()) as Json };
@@ -89,7 +105,12 @@ describeInChromium('Passkeys browser test')('Passkeys in Chromium with a virtual
     const port = await freePort();
     origin = `http://localhost:${port}`;
     app = await startTestApp({
-      env: { PUBLIC_URL: origin, WEBAUTHN_RP_ID: 'localhost', WEBAUTHN_ORIGINS: origin, WEBAUTHN_RP_NAME: 'Passkey e2e' },
+      env: {
+        PUBLIC_URL: origin,
+        WEBAUTHN_RP_ID: 'localhost',
+        WEBAUTHN_ORIGINS: origin,
+        WEBAUTHN_RP_NAME: 'Passkey e2e',
+      },
     });
     await app.listen(port, '127.0.0.1');
     // Another site under the same RP ID (another port of localhost): the browser signs for it, the service must not accept.
@@ -151,7 +172,9 @@ describeInChromium('Passkeys browser test')('Passkeys in Chromium with a virtual
     expect(replay).toMatchObject({ status: 401, body: { code: 'INVALID_PASSKEY' } });
 
     // The account's sessions show which one a passkey started.
-    const sessions = await request(server).get('/api/v1/auth/sessions').set(bearer(login.body.accessToken as string));
+    const sessions = await request(server)
+      .get('/api/v1/auth/sessions')
+      .set(bearer(login.body.accessToken as string));
     expect(sessions.body).toContainEqual(expect.objectContaining({ current: true, amr: ['hwk', 'user'] }));
 
     // A password login now needs a second factor, and the passkey is one.

@@ -13,8 +13,11 @@ const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a
 
 export function readWebauthnConfig(read: EnvironmentReader): WebauthnConfig {
   const publicUrlParsed = publicUrlOf(read);
-  const rpId = (read.optionalText(VARIABLES.WEBAUTHN_RP_ID) ?? publicUrlParsed.hostname).toLowerCase();
-  if (!DOMAIN.test(rpId) || /^[0-9.]+$/.test(rpId)) {
+  const configuredRpId = read.optionalText(VARIABLES.WEBAUTHN_RP_ID)?.toLowerCase();
+  // Derived from a PUBLIC_URL on an address, it is left as is: browsers refuse passkeys there, and a
+  // deployment that does not use them must still boot.
+  const rpId = configuredRpId ?? publicUrlParsed.hostname.toLowerCase();
+  if (configuredRpId !== undefined && (!DOMAIN.test(rpId) || /^[0-9.]+$/.test(rpId))) {
     read.fail(
       VARIABLES.WEBAUTHN_RP_ID,
       `must be a domain such as example.com, not an address or a URL (got "${rpId}")`,
