@@ -3,7 +3,7 @@ import { ConfigValidationError } from './config-validation.error';
 
 const base = { DATABASE_URL: 'postgresql://localhost/auth' };
 
-function problemsOf(env: Record<string, string>): string[] {
+function problemsOf(env: Record<string, string>): readonly string[] {
   try {
     loadAppConfig({ ...base, ...env });
   } catch (error) {

@@ -1,22 +1,23 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
-import { deleteInBatches } from '../prisma/batched-deletion';
-import { ScheduledDeletion } from '../prisma/scheduled-deletion';
+import { ExpiredRowsPurge } from '../prisma/expired-rows-purge';
+import type { Transaction } from '../prisma/transaction';
 import { Transactions } from '../prisma/transactions';
 import { MfaRepository } from './mfa.repository';
 
-const BATCH_SIZE = 1000;
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
-const LOCK_NAME = 'auth-service:mfa-challenges-purge';
 
 /** Deletes the challenges of logins past their five minutes (completed or not), every ten minutes. */
 @Injectable()
-export class MfaChallengesPurgeService extends ScheduledDeletion {
+export class MfaChallengesPurgeService extends ExpiredRowsPurge {
   constructor(
     private readonly factors: MfaRepository,
-    private readonly transactions: Transactions,
+    transactions: Transactions,
   ) {
-    super(new Logger(MfaChallengesPurgeService.name), 'MFA challenge purge');
+    super(new Logger(MfaChallengesPurgeService.name), transactions, {
+      lockName: 'auth-service:mfa-challenges-purge',
+      rows: 'expired MFA challenge(s)',
+    });
   }
 
   @Interval('mfa-challenges-purge', PURGE_INTERVAL_MS)
@@ -24,14 +25,7 @@ export class MfaChallengesPurgeService extends ScheduledDeletion {
     return this.runScheduled();
   }
 
-  async purgeExpired(now: Date = new Date()): Promise<number> {
-    const { deleted } = await deleteInBatches(this.transactions, {
-      lockName: LOCK_NAME,
-      batchSize: BATCH_SIZE,
-      deleteBatch: (transaction) => this.factors.deleteExpiredChallenges(transaction, now, BATCH_SIZE),
-      stopping: () => this.stopping,
-    });
-    if (deleted > 0) this.logger.log(`Purged ${deleted} expired MFA challenge(s)`);
-    return deleted;
+  protected deleteBatch(transaction: Transaction, now: Date, limit: number): Promise<number> {
+    return this.factors.deleteExpiredChallenges(transaction, now, limit);
   }
 }

@@ -1,26 +1,26 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
-import { deleteInBatches } from '../../prisma/batched-deletion';
-import { ScheduledDeletion } from '../../prisma/scheduled-deletion';
+import { ExpiredRowsPurge } from '../../prisma/expired-rows-purge';
+import type { Transaction } from '../../prisma/transaction';
 import { Transactions } from '../../prisma/transactions';
 import { ActionTokensRepository } from './action-tokens.repository';
 
-// Each batch is one short transaction, so row locks never last long.
-export const ACTION_TOKENS_PURGE_BATCH_SIZE = 1000;
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
-export const ACTION_TOKENS_PURGE_LOCK_NAME = 'auth-service:action-tokens-purge';
 
 /**
  * Deletes password-reset and verification tokens past their expiry (used or not, they can never work
  * again) every ten minutes, in batches under an advisory lock that one instance at a time holds.
  */
 @Injectable()
-export class ActionTokensPurgeService extends ScheduledDeletion {
+export class ActionTokensPurgeService extends ExpiredRowsPurge {
   constructor(
     private readonly tokens: ActionTokensRepository,
-    private readonly transactions: Transactions,
+    transactions: Transactions,
   ) {
-    super(new Logger(ActionTokensPurgeService.name), 'Action token purge');
+    super(new Logger(ActionTokensPurgeService.name), transactions, {
+      lockName: 'auth-service:action-tokens-purge',
+      rows: 'expired reset or verification token(s)',
+    });
   }
 
   @Interval('action-tokens-purge', PURGE_INTERVAL_MS)
@@ -28,15 +28,7 @@ export class ActionTokensPurgeService extends ScheduledDeletion {
     return this.runScheduled();
   }
 
-  /** Deletes every token that expired before `now`; how many it deleted. */
-  async purgeExpired(now: Date = new Date()): Promise<number> {
-    const { deleted } = await deleteInBatches(this.transactions, {
-      lockName: ACTION_TOKENS_PURGE_LOCK_NAME,
-      batchSize: ACTION_TOKENS_PURGE_BATCH_SIZE,
-      deleteBatch: (transaction) => this.tokens.deleteExpiredBefore(transaction, now, ACTION_TOKENS_PURGE_BATCH_SIZE),
-      stopping: () => this.stopping,
-    });
-    if (deleted > 0) this.logger.log(`Purged ${deleted} expired reset or verification token(s)`);
-    return deleted;
+  protected deleteBatch(transaction: Transaction, now: Date, limit: number): Promise<number> {
+    return this.tokens.deleteExpiredBefore(transaction, now, limit);
   }
 }
