@@ -237,6 +237,35 @@ describe('Passkeys (WebAuthn) over HTTP', () => {
     });
   });
 
+  describe('under load', () => {
+    it('completes 40 concurrent logins and step-ups whose second factor is a passkey, none starved of a connection', async () => {
+      // The assertion is verified before the transaction opens: verifying it inside held a pooled
+      // connection while asking the same pool for more, and a burst answered 500 and 503.
+      const accounts = await Promise.all(Array.from({ length: 40 }, () => accountWithPasskey()));
+      const verifications = await Promise.all(
+        accounts.map(async ({ email, device }) => {
+          const { mfaToken } = (await passwordLogin(email)).body as { mfaToken: string };
+          return { mfaToken, passkey: await assertionOf(device, email) };
+        }),
+      );
+      const verified = await Promise.all(
+        verifications.map((body) => request(server).post(`${API}/auth/mfa/verify`).send(body)),
+      );
+      expect(statusesOf(verified)).toEqual(Array.from({ length: 40 }, () => 200));
+
+      const stepUps = await Promise.all(accounts.map(({ email, device }) => assertionOf(device, email)));
+      const stepped = await Promise.all(
+        accounts.map(({ pair }, index) =>
+          request(server)
+            .post(`${API}/auth/mfa/step-up`)
+            .set(bearer(pair.accessToken))
+            .send({ passkey: stepUps[index] }),
+        ),
+      );
+      expect(statusesOf(stepped)).toEqual(Array.from({ length: 40 }, () => 200));
+    }, 60_000);
+  });
+
   describe('removal', () => {
     it('needs a recent second factor (a fresh passkey login is one), and a removed passkey is refused', async () => {
       const { email, pair, passkey, device } = await accountWithPasskey();

@@ -11,7 +11,7 @@ import { Mailer } from '../mail/mailer';
 import type { Transaction } from '../prisma/transaction';
 import { Transactions } from '../prisma/transactions';
 import { hashRefreshToken as hashToken, newRefreshToken as newToken } from '../sessions/refresh-token';
-import { PasskeyAssertion, PasskeysService } from '../passkeys/passkeys.service';
+import { PasskeyAssertion, PasskeysService, VerifiedAssertion } from '../passkeys/passkeys.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { UsersService } from '../users/users.service';
 import { ChallengeHolder, MfaRepository } from './mfa.repository';
@@ -24,6 +24,10 @@ export type SecondFactorProof =
   { readonly code: string } | { readonly recoveryCode: string } | { readonly passkey: PasskeyAssertion };
 
 export type MfaMethod = 'totp' | 'recovery_code' | 'webauthn';
+
+/** A factor ready for its transaction: codes as given, a passkey's assertion already verified. */
+export type PreparedSecondFactor =
+  { readonly code: string } | { readonly recoveryCode: string } | { readonly verifiedPasskey: VerifiedAssertion };
 
 /** A second factor accepted: the RFC 8176 methods it proves, and the passkey that gave it. */
 export interface UsedSecondFactor {
@@ -153,20 +157,34 @@ export class MfaService {
   }
 
   /**
-   * Checks a second factor in the caller's transaction and uses it up: a TOTP code only for a time
-   * step later than the last accepted one, a recovery code only once, a passkey's assertion once (its
-   * challenge is used up as it is checked, whatever the transaction does). The RFC 8176 methods it
-   * proves, or undefined when a code is wrong, replayed or used; a refused passkey throws INVALID_PASSKEY.
+   * What can be checked of a factor before the transaction that acts on it: a passkey's assertion is
+   * verified now (its challenge used up, whatever happens next), so the transaction holds its
+   * connection only for the writes. Codes are checked in `useSecondFactor`.
+   */
+  async prepareSecondFactor(
+    userId: string,
+    proof: SecondFactorProof,
+    client: ClientInfo,
+  ): Promise<PreparedSecondFactor> {
+    if (!('passkey' in proof)) return proof;
+    return { verifiedPasskey: await this.passkeys.verifyAssertion(proof.passkey, client, userId) };
+  }
+
+  /**
+   * Uses a prepared second factor up in the caller's transaction: a TOTP code only for a time step
+   * later than the last accepted one, a recovery code only once, a passkey's counter only moving on.
+   * The RFC 8176 methods it proves (without the first factor's), or undefined when a code is wrong,
+   * replayed or used; a passkey refused here throws INVALID_PASSKEY.
    */
   async useSecondFactor(
     transaction: Transaction,
     userId: string,
-    proof: SecondFactorProof,
+    proof: PreparedSecondFactor,
     client: ClientInfo,
   ): Promise<UsedSecondFactor | undefined> {
     const now = new Date();
-    if ('passkey' in proof) {
-      const verified = await this.passkeys.verifyAssertion(proof.passkey, client, userId);
+    if ('verifiedPasskey' in proof) {
+      const verified = proof.verifiedPasskey;
       await this.passkeys.record(transaction, verified, client);
       return { amr: ['pwd', verified.method, 'mfa'], method: 'webauthn', passkeyId: verified.passkey.id };
     }

@@ -39,10 +39,11 @@ export class MfaLoginService {
     return this.attempts.attempt(holder.userId, client, async () => {
       const user = await this.users.findById(holder.userId);
       if (!user) throw invalidMfaToken();
+      const prepared = await this.mfa.prepareSecondFactor(user.id, proof, client);
       const issued = await this.transactions.run(async (transaction) => {
         const challenge = await this.mfa.consumeChallenge(transaction, mfaToken);
         if (!challenge) throw invalidMfaToken();
-        const factor = await this.mfa.useSecondFactor(transaction, user.id, proof, client);
+        const factor = await this.mfa.useSecondFactor(transaction, user.id, prepared, client);
         if (!factor) throw new DomainError('INVALID_MFA_CODE', 'The code is not valid, or was already used');
         const grant = { userId: user.id, securityVersion: challenge.securityVersion, role: user.role };
         const started = await this.issuer.start(transaction, grant, client, { amr: factor.amr, at: new Date() });
@@ -75,8 +76,9 @@ export class MfaLoginService {
     return this.attempts.attempt(caller.id, client, async () => {
       const user = await this.users.findById(caller.id);
       if (!user) throw new DomainError('INVALID_TOKEN', 'The account of this access token no longer exists');
+      const prepared = await this.mfa.prepareSecondFactor(user.id, proof, client);
       const issued = await this.transactions.run(async (transaction) => {
-        const factor = await this.mfa.useSecondFactor(transaction, user.id, proof, client);
+        const factor = await this.mfa.useSecondFactor(transaction, user.id, prepared, client);
         if (!factor) throw new DomainError('INVALID_MFA_CODE', 'The code is not valid, or was already used');
         const caught = await this.issuer.reauthenticate(
           transaction,
