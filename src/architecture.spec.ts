@@ -15,7 +15,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['audit', 'tokens'],
   ['sessions'],
   ['users'],
-  ['passkeys'],
+  ['passkeys', 'sso'],
   ['mfa'],
   ['auth'],
   ['health', 'examples', 'openapi'],

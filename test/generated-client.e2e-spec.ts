@@ -8,7 +8,13 @@ import { Secret, TOTP } from 'otpauth';
 import { PrismaService } from '../src/prisma/prisma.service';
 import type { paths } from './generated/api';
 import { registerAdmin, STRONG_PASSWORD, uniqueEmail } from './support/accounts';
+import { startTestOidcProvider, type TestOidcProvider } from './support/oidc-provider';
+import { followSsoFlow } from './support/sso-browser';
 import { startTestApp } from './support/test-app';
+import { freePort } from './support/free-port';
+
+const APP_REDIRECT = 'http://app.example.test/signed-in';
+const SSO_SECRET = 'a client secret long enough for the provider';
 
 // What a client team does: generate types from /docs/openapi.json and call the service through openapi-fetch.
 // `npm run typecheck` and `npm test` write ./generated/api.d.ts first, so tsc checks every call below
@@ -17,16 +23,36 @@ describe('A client generated from the OpenAPI document', () => {
   let app: NestFastifyApplication;
   let client: ReturnType<typeof createClient<paths>>;
   let baseUrl: string;
+  let op: TestOidcProvider;
 
   beforeAll(async () => {
-    app = await startTestApp();
-    await app.listen(0, '127.0.0.1');
-    baseUrl = await app.getUrl();
-    client = createClient<paths>({ baseUrl: baseUrl.replace('[::1]', '127.0.0.1') });
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    op = await startTestOidcProvider({
+      clients: [
+        {
+          client_id: 'generated-client-app',
+          client_secret: SSO_SECRET,
+          redirect_uris: [`${baseUrl}/api/v1/auth/sso/corp/callback`],
+        },
+      ],
+    });
+    app = await startTestApp({
+      env: {
+        SERVICE_URL: baseUrl,
+        SSO_PROVIDERS: JSON.stringify([
+          { name: 'corp', issuer: op.issuer, clientId: 'generated-client-app', clientSecret: SSO_SECRET },
+        ]),
+        SSO_REDIRECT_URIS: APP_REDIRECT,
+      },
+    });
+    await app.listen(port, '127.0.0.1');
+    client = createClient<paths>({ baseUrl });
   });
 
   afterAll(async () => {
     await app.close();
+    await op.close();
   });
 
   it('was type-checked against the document this app serves', async () => {
@@ -113,6 +139,33 @@ describe('A client generated from the OpenAPI document', () => {
     expect(again.error?.code).toBe(emailTaken);
     expect(again.error).toMatchObject({ status: 409, type: expect.any(String), title: expect.any(String) });
   });
+
+  it('signs in through an OpenID Connect provider and exchanges the code for a session', async () => {
+    const providers = await client.GET('/api/v1/auth/sso/providers');
+    expect(providers.data?.map((provider) => provider.name)).toEqual(['corp']);
+    const email = uniqueEmail('generated-sso');
+    const sub = `generated-${Date.now()}`;
+    op.setAccount({ sub, email, email_verified: true });
+    const signedIn = await followSsoFlow(
+      `${baseUrl}/api/v1/auth/sso/corp/start?redirect_uri=${encodeURIComponent(APP_REDIRECT)}`,
+      { login: sub, stopAt: APP_REDIRECT },
+    );
+    const exchanged = await client.POST('/api/v1/auth/sso/exchange', {
+      body: { code: signedIn.searchParams.get('code') ?? '' },
+    });
+    expect(exchanged.response.status).toBe(200);
+    expect(exchanged.data?.user.email).toBe(email);
+
+    const again = await client.POST('/api/v1/auth/sso/exchange', {
+      body: { code: signedIn.searchParams.get('code') ?? '' },
+    });
+    // Fails the type check when the document stops listing 400 INVALID_SSO_CODE for the exchange.
+    const invalidCode: ExchangeRefusal['code'] = 'INVALID_SSO_CODE';
+    expect(again.error?.code).toBe(invalidCode);
+  });
 });
+
+type ExchangeRefusal =
+  paths['/api/v1/auth/sso/exchange']['post']['responses'][400]['content']['application/problem+json'];
 
 type RegisterConflict = paths['/api/v1/auth/register']['post']['responses'][409]['content']['application/problem+json'];

@@ -9,6 +9,7 @@ import request from 'supertest';
 import { bearer, register, STRONG_PASSWORD } from './support/accounts';
 import { CHROMIUM, describeInChromium } from './support/chromium';
 import { startTestApp } from './support/test-app';
+import { freePort } from './support/free-port';
 
 // @simplewebauthn/browser as a web app ships it: the README's snippet runs in the page with it.
 const BROWSER_LIBRARY = readFileSync(
@@ -17,14 +18,6 @@ const BROWSER_LIBRARY = readFileSync(
 );
 
 type Json = Record<string, unknown>;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A tab with a CDP virtual authenticator: CTAP2 over the internal transport, resident keys, user verification. */
 async function tabWithAuthenticator(

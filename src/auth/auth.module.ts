@@ -15,9 +15,15 @@ import { MfaEnrollmentGuard } from './guards/mfa-enrollment.guard';
 import { MfaStepUpGuard } from './guards/mfa-step-up.guard';
 import { MfaLoginController } from './mfa-login/mfa-login.controller';
 import { MfaLoginService } from './mfa-login/mfa-login.service';
+import { CredentialsService } from './credentials/credentials.service';
+import { IdentitiesController } from './credentials/identities.controller';
+import { PasskeyRemovalController } from './credentials/passkey-removal.controller';
 import { PasskeyLoginController } from './passkey-login/passkey-login.controller';
+import { SsoLoginController } from './sso-login/sso-login.controller';
+import { SsoLoginService } from './sso-login/sso-login.service';
 import { PasskeyLoginService } from './passkey-login/passkey-login.service';
 import { MfaModule } from '../mfa/mfa.module';
+import { SsoModule } from '../sso/sso.module';
 import { LockoutModule } from './lockout/lockout.module';
 import { RolesGuard } from './guards/roles.guard';
 import { PasswordChangeService } from './password-change/password-change.service';
@@ -44,6 +50,7 @@ import { RefreshTokenTransport } from './transport/refresh-token-transport';
     ActionTokensModule,
     PasswordsModule,
     MfaModule,
+    SsoModule,
   ],
   controllers: [
     AuthController,
@@ -51,6 +58,9 @@ import { RefreshTokenTransport } from './transport/refresh-token-transport';
     EmailVerificationController,
     MfaLoginController,
     PasskeyLoginController,
+    SsoLoginController,
+    IdentitiesController,
+    PasskeyRemovalController,
   ],
   providers: [
     AuthService,
@@ -61,6 +71,8 @@ import { RefreshTokenTransport } from './transport/refresh-token-transport';
     EmailVerificationService,
     MfaLoginService,
     PasskeyLoginService,
+    SsoLoginService,
+    CredentialsService,
     JwtStrategy,
     LocalStrategy,
     // Order matters: the bearer token is checked before the role and the second factor it carries.

@@ -142,7 +142,7 @@ export class AuthService {
         ? new DomainError('ACCOUNT_DISABLED', 'This account is disabled')
         : new DomainError('INVALID_CREDENTIALS', 'Email or password is incorrect');
     }
-    if (this.hasher.needsRehash(user.passwordHash)) {
+    if (user.passwordHash !== null && this.hasher.needsRehash(user.passwordHash)) {
       const rehashed = await this.hasher.hash(password);
       // Written only over the hash just verified; a concurrent change of password wins, and the
       // session grant (securityVersion) then refuses this login.

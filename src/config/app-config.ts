@@ -7,6 +7,7 @@ import { ConfigValidationError } from './config-validation.error';
 import { EnvironmentReader } from './environment-reader';
 import { AccountTokensConfig, MailConfig, readAccountTokensConfig, readMailConfig } from './mail-config';
 import { MfaConfig, readMfaConfig } from './mfa-config';
+import { readSsoConfig, SsoConfig } from './sso-config';
 import { readWebauthnConfig, WebauthnConfig } from './webauthn-config';
 import { readPepper } from './secret-config';
 import { readTrustProxy, TrustProxy } from './trust-proxy-config';
@@ -108,6 +109,7 @@ export class AppConfig {
   readonly accountTokens: AccountTokensConfig;
   readonly mfa: MfaConfig;
   readonly webauthn: WebauthnConfig;
+  readonly sso: SsoConfig;
   /** Set when ADMIN_EMAIL and ADMIN_PASSWORD are: the admin account to create if no user has the email. */
   readonly admin?: AdminConfig;
 
@@ -125,6 +127,7 @@ export class AppConfig {
     this.accountTokens = sections.accountTokens;
     this.mfa = sections.mfa;
     this.webauthn = sections.webauthn;
+    this.sso = sections.sso;
     this.admin = sections.admin;
   }
 
@@ -213,6 +216,7 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
     accountTokens: readAccountTokensConfig(read),
     mfa: readMfaConfig(read, production),
     webauthn: readWebauthnConfig(read),
+    sso: readSsoConfig(read, production),
     admin: readAdminConfig(read, password.minLength, production),
   });
 

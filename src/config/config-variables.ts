@@ -306,6 +306,19 @@ export const VARIABLES = declareVariables({
     secret: false,
   }),
 
+  // Single sign-on
+  SSO_PROVIDERS: optionalText({
+    unset: 'no single sign-on',
+    description:
+      'Identity providers, a JSON array of {name, issuer, clientId, clientSecret | privateKeyJwk, scopes?, emailDomains?, displayName?, trustSecondFactor?}',
+    secret: true,
+  }),
+  SSO_REDIRECT_URIS: optionalText({
+    unset: 'no app may receive a single sign-on result',
+    description: 'The app URIs a single sign-on may return to (exact match), comma-separated',
+    secret: false,
+  }),
+
   // Brute-force defence
   THROTTLE_AUTH_LIMIT: integer({
     default: 10,

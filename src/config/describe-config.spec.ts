@@ -14,6 +14,9 @@ const SECRET_VALUES = {
   MFA_ENCRYPTION_PREVIOUS_KEYS: '7d1f0c4e9a2b6d8f3e5a1c7b9d0f2e4a6c8b1d3f5e7a9c0b2d4f6e8a1c3b5d7f',
   ADMIN_PASSWORD: 'velvet-otter-climbs-quietly',
   SMTP_URL: 'smtps://mailer:smtp-hunter2@mail.example.com:465',
+  SSO_PROVIDERS: JSON.stringify([
+    { name: 'corp', issuer: 'https://idp.example.com', clientId: 'auth-service', clientSecret: 'sso-hunter2' },
+  ]),
 };
 
 const entryOf = (env: Record<string, string>, name: string) => describeConfig(env).find((entry) => entry.name === name);

@@ -1,17 +1,7 @@
 import { loadAppConfig } from './app-config';
-import { ConfigValidationError } from './config-validation.error';
+import { configProblemsOf as problemsOf } from './config-problems.fake';
 
 const base = { DATABASE_URL: 'postgresql://localhost/auth' };
-
-function problemsOf(env: Record<string, string>): readonly string[] {
-  try {
-    loadAppConfig({ ...base, ...env });
-  } catch (error) {
-    if (error instanceof ConfigValidationError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 describe('loadAppConfig: passkeys (WEBAUTHN_*)', () => {
   it('binds passkeys to the host and origin of PUBLIC_URL when unset', () => {

@@ -8,10 +8,11 @@ export interface NewMfaChallenge {
   readonly userId: string;
   readonly tokenHash: Uint8Array<ArrayBuffer>;
   readonly securityVersion: number;
+  readonly firstFactor: readonly string[];
   readonly expiresAt: Date;
 }
 
-export type ChallengeHolder = Pick<MfaChallenge, 'userId' | 'securityVersion'>;
+export type ChallengeHolder = Pick<MfaChallenge, 'userId' | 'securityVersion' | 'firstFactor'>;
 
 /**
  * The second-factor tables: totp_factors (one authenticator per user, pending until confirmed),
@@ -126,14 +127,14 @@ export class MfaRepository {
 
   /** One statement, atomic on its own: the challenge of a login whose password was right. */
   async insertChallenge(challenge: NewMfaChallenge): Promise<void> {
-    await this.prisma.mfaChallenge.create({ data: challenge });
+    await this.prisma.mfaChallenge.create({ data: { ...challenge, firstFactor: [...challenge.firstFactor] } });
   }
 
   /** The holder of a challenge still usable at `now`, without using it. */
   async findUsableChallenge(tokenHash: Uint8Array<ArrayBuffer>, now: Date): Promise<ChallengeHolder | undefined> {
     const found = await this.prisma.mfaChallenge.findFirst({
       where: { tokenHash, usedAt: null, expiresAt: { gt: now } },
-      select: { userId: true, securityVersion: true },
+      select: { userId: true, securityVersion: true, firstFactor: true },
     });
     return found ?? undefined;
   }
@@ -147,7 +148,7 @@ export class MfaRepository {
     const [consumed] = await clientOf(transaction).mfaChallenge.updateManyAndReturn({
       where: { tokenHash, usedAt: null, expiresAt: { gt: now } },
       data: { usedAt: now },
-      select: { userId: true, securityVersion: true },
+      select: { userId: true, securityVersion: true, firstFactor: true },
     });
     return consumed;
   }

@@ -29,7 +29,7 @@ export type MfaMethod = 'totp' | 'recovery_code' | 'webauthn';
 export type PreparedSecondFactor =
   { readonly code: string } | { readonly recoveryCode: string } | { readonly verifiedPasskey: VerifiedAssertion };
 
-/** A second factor accepted: the RFC 8176 methods it proves, and the passkey that gave it. */
+/** A second factor accepted: the RFC 8176 methods it adds to the first factor's, and the passkey that gave it. */
 export interface UsedSecondFactor {
   readonly amr: string[];
   readonly method: MfaMethod;
@@ -186,11 +186,11 @@ export class MfaService {
     if ('verifiedPasskey' in proof) {
       const verified = proof.verifiedPasskey;
       await this.passkeys.record(transaction, verified, client);
-      return { amr: ['pwd', verified.method, 'mfa'], method: 'webauthn', passkeyId: verified.passkey.id };
+      return { amr: [verified.method, 'mfa'], method: 'webauthn', passkeyId: verified.passkey.id };
     }
     if ('recoveryCode' in proof) {
       const used = await this.factors.useRecoveryCode(transaction, userId, hashRecoveryCode(proof.recoveryCode), now);
-      return used ? { amr: ['pwd', 'mfa'], method: 'recovery_code' } : undefined;
+      return used ? { amr: ['mfa'], method: 'recovery_code' } : undefined;
     }
     const totp = await this.factors.findTotp(userId);
     if (!totp?.confirmedAt) return undefined;
@@ -204,7 +204,7 @@ export class MfaService {
     if (!opened.underCurrentKey) {
       await this.factors.resealTotp(transaction, userId, totp.secretSealed, this.box.seal(opened.plaintext, userId));
     }
-    return { amr: ['pwd', 'otp', 'mfa'], method: 'totp' };
+    return { amr: ['otp', 'mfa'], method: 'totp' };
   }
 
   /** New recovery codes, in place of every earlier one. */
@@ -270,13 +270,20 @@ export class MfaService {
     });
   }
 
-  /** The mfaToken of a login whose password was right, good for five minutes and one completed login. */
-  async issueChallenge(user: Pick<User, 'id' | 'securityVersion'>): Promise<string> {
+  /**
+   * The mfaToken of a login whose first factor was right (`pwd` a password, `fed` a provider's
+   * sign-in), good for five minutes and one completed login.
+   */
+  async issueChallenge(
+    user: Pick<User, 'id' | 'securityVersion'>,
+    firstFactor: readonly string[] = ['pwd'],
+  ): Promise<string> {
     const token = newToken();
     await this.factors.insertChallenge({
       userId: user.id,
       tokenHash: token.hash,
       securityVersion: user.securityVersion,
+      firstFactor,
       expiresAt: new Date(Date.now() + CHALLENGE_TTL_MS),
     });
     return token.token;

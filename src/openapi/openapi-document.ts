@@ -18,6 +18,7 @@ const TAGS: ReadonlyArray<readonly [name: string, description: string]> = [
     'Accounts, passwords, sessions and tokens: register, login, refresh, logout, password and email flows, JWKS',
   ],
   ['mfa', 'Second factors: authenticator apps (TOTP), recovery codes, and completing a login that needs one'],
+  ['sso', 'Single sign-on with OpenID Connect providers, and the provider accounts linked to a user'],
   ['passkeys', 'Passkeys (WebAuthn): registering and managing them, and logging in with one, without a password'],
   ['users', 'Account administration (ADMIN), and a user reading and renaming themselves'],
   ['audit', 'The security audit trail (ADMIN)'],

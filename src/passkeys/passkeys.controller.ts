@@ -1,15 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
-import {
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  getSchemaPath,
-} from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { AllowWithoutSecondFactor } from '../common/access-control/allow-without-second-factor.decorator';
 import { AuthenticatedUser, CurrentUser } from '../common/access-control/current-user.decorator';
-import { RequireMfa } from '../common/access-control/require-mfa.decorator';
 import type { ClientInfo } from '../common/client-address/client-info';
 import { Client } from '../common/client-address/client-info.decorator';
 import { ApiProblemResponses } from '../common/openapi/api-problem-responses.decorator';
@@ -78,24 +70,5 @@ export class PasskeysController {
     @Client() client: ClientInfo,
   ): Promise<PasskeyDto> {
     return PasskeyDto.from(await this.passkeys.rename(caller, id, body.name, client));
-  }
-
-  @Delete(':id')
-  @HttpCode(204)
-  @RequireMfa()
-  @ApiUuidParam()
-  @ApiOperation({
-    summary: 'Remove one of the caller’s passkeys: it never signs in again',
-    description: 'Needs a recent second factor (POST /auth/mfa/step-up, with this passkey or another factor).',
-    operationId: 'removePasskey',
-  })
-  @ApiNoContentResponse({ description: 'Removed; the owner is mailed' })
-  @ApiProblemResponses('NOT_FOUND')
-  async remove(
-    @UuidParam() id: string,
-    @CurrentUser() caller: AuthenticatedUser,
-    @Client() client: ClientInfo,
-  ): Promise<void> {
-    await this.passkeys.remove(caller, id, client);
   }
 }

@@ -51,10 +51,6 @@ export class InMemoryPasskeysRepository {
     return { userId, passkeys: await this.listForUser(userId) };
   }
 
-  lockPasskeysOf(): Promise<void> {
-    return Promise.resolve();
-  }
-
   findByCredentialId(credentialId: string): Promise<Passkey | null> {
     return Promise.resolve(
       [...this.passkeys.values()].find((passkey) => passkey.credentialId === credentialId) ?? null,

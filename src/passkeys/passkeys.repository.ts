@@ -92,11 +92,6 @@ export class PasskeysRepository {
     };
   }
 
-  /** Serialises the changes of one user's passkeys until the transaction ends (the limit per account). */
-  async lockPasskeysOf(transaction: Transaction, userId: string): Promise<void> {
-    await clientOf(transaction).$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`passkeys:${userId}`}, 0))`;
-  }
-
   findByCredentialId(credentialId: string): Promise<Passkey | null> {
     return this.prisma.passkey.findUnique({ where: { credentialId } });
   }

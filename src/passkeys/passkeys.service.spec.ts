@@ -281,7 +281,7 @@ describe('PasskeysService', () => {
     });
 
     it('refuses a removed passkey, and one of another account than the second factor is for', async () => {
-      const { service, registered, addAccount, callerOf } = setUp();
+      const { service, registered, addAccount, callerOf, inTransaction } = setUp();
       const { user, passkey, authenticator } = await registered();
       const stranger = await addAccount();
 
@@ -296,7 +296,7 @@ describe('PasskeysService', () => {
         ),
       ).toMatchObject({ code: 'INVALID_PASSKEY', detail: expect.stringContaining('another account') });
 
-      await service.remove(callerOf(user), passkey.id, client);
+      await inTransaction((transaction) => service.removeIn(transaction, callerOf(user), passkey.id, client));
       const after = await service.authenticationOptions();
       expect(
         await refusal(
@@ -368,18 +368,22 @@ describe('PasskeysService', () => {
 
   describe('management', () => {
     it('renames and removes only the caller’s own passkeys, auditing each change', async () => {
-      const { service, registered, addAccount, callerOf, auditTable, mailer } = setUp();
+      const { service, registered, addAccount, callerOf, auditTable, mailer, inTransaction } = setUp();
       const { user, passkey } = await registered();
       const other = await addAccount();
 
       expect(await refusal(service.rename(callerOf(other), passkey.id, 'Mine now', client))).toMatchObject({
         code: 'NOT_FOUND',
       });
-      expect(await refusal(service.remove(callerOf(other), passkey.id, client))).toMatchObject({ code: 'NOT_FOUND' });
+      expect(
+        await refusal(
+          inTransaction((transaction) => service.removeIn(transaction, callerOf(other), passkey.id, client)),
+        ),
+      ).toMatchObject({ code: 'NOT_FOUND' });
       expect(await service.rename(callerOf(user), passkey.id, 'Work laptop', client)).toMatchObject({
         name: 'Work laptop',
       });
-      await service.remove(callerOf(user), passkey.id, client);
+      await inTransaction((transaction) => service.removeIn(transaction, callerOf(user), passkey.id, client));
 
       expect(await service.list(user.id)).toEqual([]);
       expect(auditTable.rows.map((row) => row.type)).toEqual([

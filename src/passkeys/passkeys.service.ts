@@ -51,6 +51,12 @@ export interface AssertionOptions {
   readonly options: PublicKeyCredentialRequestOptionsJSON;
 }
 
+/**
+ * The advisory lock under which a user's ways in (passkeys, identities) are added or removed: the
+ * per-account limit and the last-credential rule count them, and a count is only true while it is held.
+ */
+export const credentialsLockOf = (userId: string) => `credentials:${userId}`;
+
 /** The WebAuthn user handle of an account: its id's 16 bytes, so nothing personal is on the authenticator. */
 export function userHandleOf(userId: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(Buffer.from(userId.replaceAll('-', ''), 'hex'));
@@ -146,7 +152,7 @@ export class PasskeysService {
     if (!verified.verified) throw invalidPasskey('The passkey could not be verified', 400);
     const { credential, credentialDeviceType, credentialBackedUp, aaguid } = verified.registrationInfo;
     const stored = await this.transactions.run(async (transaction) => {
-      await this.passkeys.lockPasskeysOf(transaction, user.id);
+      await this.transactions.lock(transaction, credentialsLockOf(user.id));
       if ((await this.passkeys.countForUser(user.id, transaction)) >= MAX_PASSKEYS_PER_USER) {
         throw new DomainError('PASSKEY_LIMIT_REACHED', `An account holds at most ${MAX_PASSKEYS_PER_USER} passkeys`);
       }
@@ -290,24 +296,31 @@ export class PasskeysService {
     });
   }
 
-  /** Removes one of the caller's passkeys; it never signs in again. The owner is mailed once it committed. */
-  async remove(caller: AuthenticatedUser, id: string, client: ClientInfo): Promise<void> {
+  /**
+   * Removes one of the caller's passkeys in the caller's transaction (which decides, under
+   * credentialsLockOf, that another way into the account is left); it never signs in again. The
+   * owner is mailed once it committed.
+   */
+  async removeIn(transaction: Transaction, caller: AuthenticatedUser, id: string, client: ClientInfo): Promise<void> {
     const user = await this.existingUser(caller.id);
-    await this.transactions.run(async (transaction) => {
-      const removed = await this.passkeys.delete(transaction, caller.id, id);
-      if (!removed) throw new DomainError('NOT_FOUND', 'No passkey with this id');
-      await this.audit.record(transaction, {
-        type: 'PASSKEY_REMOVED',
-        actorId: caller.id,
-        subjectId: caller.id,
-        sessionId: caller.sessionId,
-        origin: client,
-        details: { passkeyId: id },
-      });
-      transaction.afterCommit(() =>
-        this.mailer.dispatch(passkeyChangedMessage({ to: user.email, change: 'removed', name: removed.name })),
-      );
+    const removed = await this.passkeys.delete(transaction, caller.id, id);
+    if (!removed) throw new DomainError('NOT_FOUND', 'No passkey with this id');
+    await this.audit.record(transaction, {
+      type: 'PASSKEY_REMOVED',
+      actorId: caller.id,
+      subjectId: caller.id,
+      sessionId: caller.sessionId,
+      origin: client,
+      details: { passkeyId: id },
     });
+    transaction.afterCommit(() =>
+      this.mailer.dispatch(passkeyChangedMessage({ to: user.email, change: 'removed', name: removed.name })),
+    );
+  }
+
+  /** How many passkeys the user has, read in the caller's transaction. */
+  countIn(transaction: Transaction, userId: string): Promise<number> {
+    return this.passkeys.countForUser(userId, transaction);
   }
 
   /** Every passkey of the user, in the caller's transaction (an administrator's reset); how many there were. */

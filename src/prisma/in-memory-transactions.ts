@@ -30,6 +30,11 @@ export class InMemoryTransactions implements Pick<Transactions, 'run' | 'runUnde
     return this.run(work);
   }
 
+  /** Work in memory runs one at a time already. */
+  lock(): Promise<void> {
+    return Promise.resolve();
+  }
+
   asTransactions(): Transactions {
     return this as unknown as Transactions;
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { OpenTransaction } from './open-transaction';
+import { clientOf, OpenTransaction } from './open-transaction';
 import { PrismaService } from './prisma.service';
 import type { Transaction } from './transaction';
 
@@ -20,6 +20,14 @@ export class Transactions {
     });
     open?.committed();
     return result;
+  }
+
+  /**
+   * Waits for the advisory lock `lockName` in the caller's transaction and holds it until that ends:
+   * a check-then-write that no single statement can express (counting across tables) runs one at a time.
+   */
+  async lock(transaction: Transaction, lockName: string): Promise<void> {
+    await clientOf(transaction).$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${lockName}, 0))`;
   }
 
   /**

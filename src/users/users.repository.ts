@@ -10,8 +10,11 @@ import type { Transaction } from '../prisma/transaction';
 
 export interface NewUser {
   readonly email: string;
-  readonly passwordHash: string;
+  /** Null for an account made by single sign-on: it signs in through its provider until it sets one. */
+  readonly passwordHash: string | null;
   readonly name?: string | null;
+  /** Set when the address is known to be the user's already (a provider asserted it). */
+  readonly emailVerifiedAt?: Date | null;
 }
 
 export interface ProvisionedUser extends NewUser {
@@ -45,7 +48,12 @@ export class UsersRepository {
   async insert(transaction: Transaction, user: NewUser): Promise<User> {
     try {
       return await clientOf(transaction).user.create({
-        data: { email: user.email, passwordHash: user.passwordHash, name: user.name ?? null },
+        data: {
+          email: user.email,
+          passwordHash: user.passwordHash,
+          name: user.name ?? null,
+          emailVerifiedAt: user.emailVerifiedAt ?? null,
+        },
       });
     } catch (error) {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {

@@ -15,6 +15,9 @@ import { toTokenPair } from '../token-pair';
 const invalidMfaToken = () =>
   new DomainError('INVALID_MFA_TOKEN', 'The mfaToken is not valid, used or expired: log in again');
 
+/** The first-factor methods of a session (a password, a provider's sign-in), which a step-up keeps. */
+const firstFactorsOf = (amr: readonly string[]) => amr.filter((method) => method === 'pwd' || method === 'fed');
+
 /** The second half of a login that answered MFA_REQUIRED: the factor, then the session. */
 @Injectable()
 export class MfaLoginService {
@@ -46,7 +49,8 @@ export class MfaLoginService {
         const factor = await this.mfa.useSecondFactor(transaction, user.id, prepared, client);
         if (!factor) throw new DomainError('INVALID_MFA_CODE', 'The code is not valid, or was already used');
         const grant = { userId: user.id, securityVersion: challenge.securityVersion, role: user.role };
-        const started = await this.issuer.start(transaction, grant, client, { amr: factor.amr, at: new Date() });
+        const amr = [...challenge.firstFactor, ...factor.amr];
+        const started = await this.issuer.start(transaction, grant, client, { amr, at: new Date() });
         // The password, status or role changed since the password was checked: that login is void.
         if (!started) throw invalidMfaToken();
         const event = {
@@ -83,7 +87,7 @@ export class MfaLoginService {
         const caught = await this.issuer.reauthenticate(
           transaction,
           { userId: user.id, sessionId: caller.sessionId, role: caller.role },
-          { amr: factor.amr, at: new Date() },
+          { amr: [...firstFactorsOf(caller.amr), ...factor.amr], at: new Date() },
         );
         if (!caught) throw new DomainError('SESSION_REVOKED', 'The session of this access token has ended');
         const event = { actorId: user.id, subjectId: user.id, sessionId: caller.sessionId, origin: client };

@@ -44,8 +44,12 @@ export class PasswordHasher implements OnApplicationBootstrap {
     return bcrypt.hash(this.preHash(password), this.cost);
   }
 
-  /** False for a wrong password and for a stored hash that is not a bcrypt hash; never throws. */
-  async verify(password: string, hash: string): Promise<boolean> {
+  /**
+   * False for a wrong password, for a stored hash that is not a bcrypt hash, and for an account without
+   * a password (null: made by single sign-on), which costs the same as a wrong one; never throws.
+   */
+  async verify(password: string, hash: string | null): Promise<boolean> {
+    if (hash === null) return this.verifyAgainstDummy(password);
     try {
       return await bcrypt.compare(this.preHash(password), hash);
     } catch {

@@ -40,6 +40,12 @@ export const ERROR_STATUS = {
   INVALID_MFA_TOKEN: 401,
   INVALID_PASSKEY: 401,
   PASSKEY_LIMIT_REACHED: 409,
+  LAST_CREDENTIAL: 409,
+  INVALID_REDIRECT_URI: 400,
+  INVALID_SSO_STATE: 400,
+  INVALID_SSO_CODE: 400,
+  ACCOUNT_EXISTS: 409,
+  IDENTITY_IN_USE: 409,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
