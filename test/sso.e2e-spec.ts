@@ -35,6 +35,7 @@ describe('Single sign-on with a real OpenID Connect provider', () => {
     op = await startTestOidcProvider({
       clients: [
         { client_id: 'auth-service', client_secret: SECRET, redirect_uris: [callback('corp')] },
+        { client_id: 'auth-service-plain', client_secret: SECRET, redirect_uris: [callback('plain')] },
         {
           client_id: 'auth-service-trusted',
           client_secret: SECRET,
@@ -63,6 +64,16 @@ describe('Single sign-on with a real OpenID Connect provider', () => {
           clientSecret: SECRET,
           tokenEndpointAuthMethod: 'client_secret_post',
           trustSecondFactor: true,
+        },
+        // The same server as a plain OAuth 2.0 provider: configured endpoints, the user from userinfo.
+        {
+          name: 'plain',
+          type: 'oauth2',
+          authorizationEndpoint: `${op.url}/auth`,
+          tokenEndpoint: `${op.url}/token`,
+          userinfoEndpoint: `${op.url}/me`,
+          clientId: 'auth-service-plain',
+          clientSecret: SECRET,
         },
         // Nothing listens there: the service boots anyway and answers 503 for it.
         { name: 'down', issuer: 'http://127.0.0.1:9', clientId: 'x', clientSecret: SECRET },
@@ -105,6 +116,7 @@ describe('Single sign-on with a real OpenID Connect provider', () => {
     expect(providers.body).toEqual([
       { name: 'corp', displayName: 'Corp SSO', type: 'oidc' },
       { name: 'trusted', displayName: 'trusted', type: 'oidc' },
+      { name: 'plain', displayName: 'plain', type: 'oauth2' },
       { name: 'down', displayName: 'down', type: 'oidc' },
     ]);
     const discover = (email: string) => request(app.getHttpServer()).post(`${API}/auth/sso/discover`).send({ email });
@@ -134,6 +146,17 @@ describe('Single sign-on with a real OpenID Connect provider', () => {
     expect(events.map((event) => event.type)).toEqual(
       expect.arrayContaining(['USER_REGISTERED', 'IDENTITY_LINKED', 'LOGIN_SUCCEEDED']),
     );
+  });
+
+  it('signs in through a plain OAuth 2.0 provider, reading the user from its userinfo endpoint', async () => {
+    const who = account({ name: 'Plain User' });
+    const first = await signedInPair(who, 'plain');
+    expect(first.user).toMatchObject({ email: who.email, emailVerified: true });
+    expect(decodeJwt(first.accessToken).amr).toEqual(['fed']);
+    const again = await signedInPair(who, 'plain');
+    expect(again.user.id).toBe(first.user.id);
+    const state = await prisma.ssoState.count({ where: { provider: 'plain' } });
+    expect(state).toBe(0);
   });
 
   it('links an existing account automatically only when both the provider and the account verified the email', async () => {

@@ -310,7 +310,7 @@ export const VARIABLES = declareVariables({
   SSO_PROVIDERS: optionalText({
     unset: 'no single sign-on',
     description:
-      'Identity providers, a JSON array of {name, issuer, clientId, clientSecret | privateKeyJwk, scopes?, emailDomains?, displayName?, trustSecondFactor?}',
+      'Identity providers, a JSON array of {name, type?, issuer, clientId, clientSecret | privateKeyJwk, scopes?, emailDomains?, displayName?, trustSecondFactor?}',
     secret: true,
   }),
   SSO_REDIRECT_URIS: optionalText({

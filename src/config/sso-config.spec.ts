@@ -23,6 +23,7 @@ describe('loadAppConfig: single sign-on (SSO_*)', () => {
         {
           name: 'okta',
           displayName: 'okta',
+          type: 'oidc',
           issuer: 'https://corp.okta.com',
           clientId: 'svc',
           clientAuthentication: { method: 'client_secret_basic', secret: 's' },
@@ -33,6 +34,57 @@ describe('loadAppConfig: single sign-on (SSO_*)', () => {
       ],
       redirectUris: ['https://app.example.com/sso', 'http://localhost:5173/sso'],
     });
+  });
+
+  it('gives GitHub its endpoints and scopes, and a plain OAuth 2.0 server the endpoints configured', () => {
+    const config = loadAppConfig({
+      ...base,
+      SSO_PROVIDERS: JSON.stringify([
+        { name: 'github', type: 'github', clientId: 'Iv1.abc', clientSecret: 's' },
+        {
+          name: 'legacy',
+          type: 'oauth2',
+          authorizationEndpoint: 'https://sso.example.com/oauth/authorize',
+          tokenEndpoint: 'https://sso.example.com/oauth/token',
+          userinfoEndpoint: 'https://sso.example.com/oauth/userinfo',
+          clientId: 'svc',
+          clientSecret: 's',
+        },
+      ]),
+    });
+    expect(config.sso.providers).toEqual([
+      expect.objectContaining({
+        name: 'github',
+        type: 'github',
+        issuer: 'https://github.com',
+        scopes: ['read:user', 'user:email'],
+        endpoints: {
+          authorization: 'https://github.com/login/oauth/authorize',
+          token: 'https://github.com/login/oauth/access_token',
+          userinfo: 'https://api.github.com/user',
+        },
+      }),
+      expect.objectContaining({
+        name: 'legacy',
+        type: 'oauth2',
+        issuer: 'https://sso.example.com',
+        endpoints: {
+          authorization: 'https://sso.example.com/oauth/authorize',
+          token: 'https://sso.example.com/oauth/token',
+          userinfo: 'https://sso.example.com/oauth/userinfo',
+        },
+      }),
+    ]);
+    expect(
+      problemsOf({
+        SSO_PROVIDERS: JSON.stringify([{ name: 'x', type: 'oauth2', clientId: 'svc', clientSecret: 's' }]),
+      }),
+    ).toEqual([
+      'SSO_PROVIDERS provider "x": authorizationEndpoint is required for type oauth2',
+      'SSO_PROVIDERS provider "x": tokenEndpoint is required for type oauth2',
+      'SSO_PROVIDERS provider "x": userinfoEndpoint is required for type oauth2',
+      'SSO_PROVIDERS provider "x": authorizationEndpoint is required',
+    ]);
   });
 
   it('names every problem of every provider, never a secret', () => {

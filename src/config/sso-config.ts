@@ -5,12 +5,34 @@ import { EnvironmentReader } from './environment-reader';
 /** A private key as a JSON Web Key (RFC 7517), for private_key_jwt client authentication. */
 export type PrivateJwk = Readonly<Record<string, unknown>>;
 
+/**
+ * `oidc`: OpenID Connect, discovered from its issuer, the user from the ID token. `oauth2`: a plain
+ * OAuth 2.0 server with the endpoints given and a userinfo endpoint answering OpenID claims. `github`:
+ * GitHub's endpoints, the user from its REST API (`/user`, and `/user/emails` for a verified address).
+ */
+export type SsoProviderType = 'oidc' | 'oauth2' | 'github';
+
+export interface OAuthEndpoints {
+  readonly authorization: string;
+  readonly token: string;
+  readonly userinfo: string;
+}
+
+export const GITHUB_ENDPOINTS: OAuthEndpoints = {
+  authorization: 'https://github.com/login/oauth/authorize',
+  token: 'https://github.com/login/oauth/access_token',
+  userinfo: 'https://api.github.com/user',
+};
+
 export interface SsoProviderConfig {
   /** In URLs (`/auth/sso/<name>/start`) and in identities: lower-case letters, digits and dashes. */
   readonly name: string;
   readonly displayName: string;
-  /** Its issuer identifier: discovery reads `<issuer>/.well-known/openid-configuration`. */
+  readonly type: SsoProviderType;
+  /** Its issuer identifier: discovery reads `<issuer>/.well-known/openid-configuration` (oidc). */
   readonly issuer: string;
+  /** The endpoints of a provider that is not discovered (oauth2, github). */
+  readonly endpoints?: OAuthEndpoints;
   readonly clientId: string;
   readonly clientAuthentication:
     | { readonly method: 'client_secret_basic' | 'client_secret_post'; readonly secret: string }
@@ -35,6 +57,10 @@ const NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
 const FIELDS = new Set([
   'name',
+  'type',
+  'authorizationEndpoint',
+  'tokenEndpoint',
+  'userinfoEndpoint',
   'displayName',
   'issuer',
   'clientId',
@@ -105,8 +131,14 @@ function readProvider(entry: unknown, production: boolean, problems: string[]): 
   const name = text('name');
   if (name === undefined) problems.push('name is required');
   else if (!NAME.test(name)) problems.push('name must be lower-case letters, digits and dashes (at most 32)');
-  const issuer = text('issuer');
-  if (issuer === undefined) problems.push('issuer is required');
+  const type = text('type') ?? 'oidc';
+  if (type !== 'oidc' && type !== 'oauth2' && type !== 'github') problems.push('type must be oidc, oauth2 or github');
+  const endpoints =
+    type === 'github' ? GITHUB_ENDPOINTS : type === 'oauth2' ? readEndpoints(text, production, problems) : undefined;
+  // A plain OAuth 2.0 server has no issuer identifier to discover: its authorization endpoint's origin stands for it.
+  const issuer = text('issuer') ?? (endpoints ? new URL(endpoints.authorization).origin : undefined);
+  if (issuer === undefined)
+    problems.push(type === 'oauth2' ? 'authorizationEndpoint is required' : 'issuer is required');
   else if (!isIssuer(issuer, production)) {
     problems.push(
       `issuer must be an https URL without query or fragment${production ? '' : ' (http outside production)'}`,
@@ -115,8 +147,9 @@ function readProvider(entry: unknown, production: boolean, problems: string[]): 
   const clientId = text('clientId');
   if (clientId === undefined) problems.push('clientId is required');
   const clientAuthentication = readClientAuthentication(fields, text, problems);
-  const scopes = stringList(fields.scopes, 'scopes', problems) ?? ['openid', 'email', 'profile'];
-  if (!scopes.includes('openid')) problems.push('scopes must include openid');
+  const defaultScopes = type === 'github' ? ['read:user', 'user:email'] : ['openid', 'email', 'profile'];
+  const scopes = stringList(fields.scopes, 'scopes', problems) ?? defaultScopes;
+  if (type === 'oidc' && !scopes.includes('openid')) problems.push('scopes must include openid');
   const emailDomains = (stringList(fields.emailDomains, 'emailDomains', problems) ?? []).map((domain) =>
     domain.toLowerCase(),
   );
@@ -130,7 +163,9 @@ function readProvider(entry: unknown, production: boolean, problems: string[]): 
   return {
     name,
     displayName: text('displayName') ?? name,
+    type: type as SsoProviderType,
     issuer,
+    ...(endpoints ? { endpoints } : {}),
     clientId,
     clientAuthentication,
     scopes,
@@ -164,6 +199,23 @@ function readClientAuthentication(
     return undefined;
   }
   return { method, secret };
+}
+
+function readEndpoints(
+  text: (key: string) => string | undefined,
+  production: boolean,
+  problems: string[],
+): OAuthEndpoints | undefined {
+  const endpoint = (key: string) => {
+    const value = text(key);
+    if (value === undefined) problems.push(`${key} is required for type oauth2`);
+    else if (!isIssuer(value, production)) {
+      problems.push(`${key} must be an https URL${production ? '' : ' (http outside production)'}`);
+    }
+    return value;
+  };
+  const [authorization, token, userinfo] = ['authorizationEndpoint', 'tokenEndpoint', 'userinfoEndpoint'].map(endpoint);
+  return authorization && token && userinfo ? { authorization, token, userinfo } : undefined;
 }
 
 function stringList(value: unknown, key: string, problems: string[]): string[] | undefined {

@@ -6,7 +6,8 @@ import type { StrategyCreated, StrategyCreatedStatic } from 'passport';
 /** What the strategy keeps between the redirect and the callback (openid-client's state data). */
 export interface FlowSecrets {
   readonly state: string;
-  readonly nonce: string;
+  /** Only with OpenID Connect: a plain OAuth 2.0 provider issues no ID token to carry it. */
+  readonly nonce?: string;
   readonly code_verifier: string;
 }
 
@@ -81,6 +82,11 @@ function run(strategy: Strategy, request: FlowRequest, options: AuthenticateOpti
   });
 }
 
+/** How the user is read once the code is exchanged: the ID token, or an API called with the access token. */
+export type ClaimsSource = (
+  tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers,
+) => Promise<VerifiedClaims | undefined>;
+
 /** One provider's strategy: the redirect with state, nonce and PKCE, and the verification of its callback. */
 export class OidcFlow {
   private readonly strategy: ServerSideOidcStrategy;
@@ -88,18 +94,26 @@ export class OidcFlow {
   constructor(
     configuration: oidc.Configuration,
     private readonly callbackUrl: URL,
-    private readonly scopes: readonly string[],
+    scopes: readonly string[],
+    claimsOf: ClaimsSource,
   ) {
     this.strategy = new ServerSideOidcStrategy(
       { config: configuration, sessionKey: SESSION_KEY, callbackURL: callbackUrl, scope: scopes.join(' ') },
       (tokens, verified) => {
-        verified(null, tokens.claims() ?? false);
+        claimsOf(tokens).then(
+          (claims) => {
+            verified(null, claims ?? false);
+          },
+          (error: Error) => {
+            verified(error);
+          },
+        );
       },
     );
   }
 
-  /** The provider's authorization URL for this state and nonce, and the PKCE verifier the strategy made. */
-  async start(state: string, nonce: string): Promise<{ readonly url: string; readonly secrets: FlowSecrets }> {
+  /** The provider's authorization URL for this state (and nonce), and the PKCE verifier the strategy made. */
+  async start(state: string, nonce?: string): Promise<{ readonly url: string; readonly secrets: FlowSecrets }> {
     // Without a code or an error in the URL, the strategy starts a flow rather than verifying one.
     const request: FlowRequest = { method: 'GET', session: {}, flow: { state, nonce, currentUrl: this.callbackUrl } };
     const outcome = await run(this.strategy, request, {});
@@ -107,7 +121,7 @@ export class OidcFlow {
       throw outcome.kind === 'error' ? outcome.error : new Error('The strategy did not redirect');
     }
     const secrets = request.session[SESSION_KEY] as FlowSecrets | undefined;
-    if (!secrets?.code_verifier || secrets.state !== state || secrets.nonce !== nonce) {
+    if (!secrets?.code_verifier || secrets.state !== state || (nonce !== undefined && secrets.nonce !== nonce)) {
       throw new Error('The strategy kept no PKCE verifier, state and nonce');
     }
     return { url: outcome.url, secrets };

@@ -6,10 +6,11 @@ import type { ClientInfo } from '../common/client-address/client-info';
 import { DomainError } from '../common/errors/domain.error';
 import { API_PREFIX } from '../common/http/http-constants';
 import { AppConfig } from '../config/app-config';
-import type { SsoProviderConfig } from '../config/sso-config';
+import { GITHUB_ENDPOINTS, type SsoProviderConfig } from '../config/sso-config';
 import type { SsoCode } from '../generated/prisma/client';
 import type { Transaction } from '../prisma/transaction';
-import { OidcFlow, type VerifiedClaims } from './oidc-strategy';
+import { GithubEmail, githubClaimsOf, GithubUser } from './github-profile';
+import { type ClaimsSource, OidcFlow, type VerifiedClaims } from './oidc-strategy';
 import { SsoProviders } from './sso-providers';
 import { SsoRepository } from './sso.repository';
 
@@ -64,11 +65,11 @@ export class SsoFlowService {
     const allowed = this.allowedRedirectUri(redirectUri);
     const flow = await this.flowOf(provider);
     const state = oidc.randomState();
-    const { url, secrets } = await flow.start(state, oidc.randomNonce());
+    const { url, secrets } = await flow.start(state, provider.type === 'oidc' ? oidc.randomNonce() : undefined);
     await this.flowsInFlight.insertState({
       stateHash: sha256(state),
       provider: provider.name,
-      nonce: secrets.nonce,
+      nonce: secrets.nonce ?? null,
       codeVerifier: secrets.code_verifier,
       redirectUri: allowed,
       linkUserId: linkUserId ?? null,
@@ -111,7 +112,7 @@ export class SsoFlowService {
     } catch {
       return fail('SSO_PROVIDER_UNAVAILABLE', 'discovery failed');
     }
-    const secrets = { state, nonce: started.nonce, code_verifier: started.codeVerifier };
+    const secrets = { state, nonce: started.nonce ?? undefined, code_verifier: started.codeVerifier };
     const outcome = await flow.callback(query, secrets);
     if (outcome.kind === 'fail') return fail('SSO_PROVIDER_ERROR', outcome.reason);
     if (outcome.kind === 'error') return fail(errorOf(outcome.error), outcome.error.message.slice(0, 200));
@@ -144,7 +145,7 @@ export class SsoFlowService {
     const cached = this.flows.get(provider.name);
     if (cached?.configuration === configuration) return cached.flow;
     const callbackUrl = new URL(`${this.config.http.serviceUrl}/${API_PREFIX}/auth/sso/${provider.name}/callback`);
-    const flow = new OidcFlow(configuration, callbackUrl, provider.scopes);
+    const flow = new OidcFlow(configuration, callbackUrl, provider.scopes, claimsSourceOf(provider, configuration));
     this.flows.set(provider.name, { configuration, flow });
     return flow;
   }
@@ -163,6 +164,24 @@ export class SsoFlowService {
       details: { provider: provider.slice(0, 64), error, reason },
     });
   }
+}
+
+/** The ID token's claims (OpenID Connect), the userinfo endpoint's (plain OAuth 2.0), or GitHub's REST API. */
+function claimsSourceOf(provider: SsoProviderConfig, configuration: oidc.Configuration): ClaimsSource {
+  if (provider.type === 'oidc') return (tokens) => Promise.resolve(tokens.claims() as VerifiedClaims | undefined);
+  if (provider.type === 'oauth2') {
+    return async (tokens) => await oidc.fetchUserInfo(configuration, tokens.access_token, oidc.skipSubjectCheck);
+  }
+  const endpoint = provider.endpoints?.userinfo ?? GITHUB_ENDPOINTS.userinfo;
+  return async (tokens) => {
+    const get = async <T>(url: string): Promise<T> => {
+      const response = await oidc.fetchProtectedResource(configuration, tokens.access_token, new URL(url), 'GET');
+      if (!response.ok) throw new Error(`GitHub answered ${response.status} for ${url}`);
+      return (await response.json()) as T;
+    };
+    const [user, emails] = await Promise.all([get<GithubUser>(endpoint), get<GithubEmail[]>(`${endpoint}/emails`)]);
+    return githubClaimsOf(user, emails);
+  };
 }
 
 function assertsSecondFactor(claims: VerifiedClaims): boolean {

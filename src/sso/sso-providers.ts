@@ -3,7 +3,7 @@ import { importJWK } from 'jose';
 import * as oidc from 'openid-client';
 import { DomainError } from '../common/errors/domain.error';
 import { AppConfig } from '../config/app-config';
-import type { SsoProviderConfig } from '../config/sso-config';
+import type { OAuthEndpoints, SsoProviderConfig } from '../config/sso-config';
 
 const DISCOVERY_TIMEOUT_SECONDS = 5;
 const FIRST_RETRY_MS = 1000;
@@ -35,7 +35,7 @@ export class SsoProviders implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   onApplicationBootstrap(): void {
-    for (const provider of this.all) void this.discover(provider);
+    for (const provider of this.all.filter((candidate) => candidate.type === 'oidc')) void this.discover(provider);
   }
 
   onApplicationShutdown(): void {
@@ -65,6 +65,7 @@ export class SsoProviders implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** The provider's discovered configuration; SERVICE_UNAVAILABLE while its discovery fails. */
   async configurationOf(provider: SsoProviderConfig): Promise<oidc.Configuration> {
+    if (provider.endpoints) return this.configuredServer(provider, provider.endpoints);
     const configuration = this.discovered.get(provider.name)?.configuration ?? (await this.discover(provider));
     if (!configuration) {
       throw new DomainError(
@@ -72,6 +73,29 @@ export class SsoProviders implements OnApplicationBootstrap, OnApplicationShutdo
         `The identity provider ${provider.name} cannot be reached; try again later`,
       );
     }
+    return configuration;
+  }
+
+  /** A plain OAuth 2.0 server is not discovered: its endpoints are configured. */
+  private async configuredServer(provider: SsoProviderConfig, endpoints: OAuthEndpoints): Promise<oidc.Configuration> {
+    const cached = this.discovered.get(provider.name)?.configuration;
+    if (cached) return cached;
+    const configuration = new oidc.Configuration(
+      {
+        issuer: provider.issuer,
+        authorization_endpoint: endpoints.authorization,
+        token_endpoint: endpoints.token,
+        userinfo_endpoint: endpoints.userinfo,
+        // PKCE S256 is always sent; saying so keeps the strategy from choosing a state of its own.
+        code_challenge_methods_supported: ['S256'],
+      },
+      provider.clientId,
+      undefined,
+      await clientAuthenticationOf(provider),
+    );
+    configuration.timeout = DISCOVERY_TIMEOUT_SECONDS;
+    if (new URL(endpoints.token).protocol === 'http:') oidc.allowInsecureRequests(configuration);
+    this.discovered.set(provider.name, { configuration, attempt: 0 });
     return configuration;
   }
 

@@ -51,7 +51,7 @@ export class SsoLoginController {
     schema: { type: 'array', items: { $ref: getSchemaPath(SsoProviderDto) }, maxItems: MAX_SSO_PROVIDERS },
   })
   listProviders(): SsoProviderDto[] {
-    return this.providers.all.map(({ name, displayName }) => ({ name, displayName, type: 'oidc' as const }));
+    return this.providers.all.map(({ name, displayName, type }) => ({ name, displayName, type }));
   }
 
   @Post('discover')

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import type { SsoProviderType } from '../../../config/sso-config';
 import { EmailField } from '../../dto/email-field.decorator';
 
 const PROVIDER_NAME = {
@@ -15,8 +16,11 @@ export class SsoProviderDto {
   @ApiProperty({ description: 'What a "Continue with …" button says', maxLength: 200 })
   displayName!: string;
 
-  @ApiProperty({ enum: ['oidc'], description: 'oidc: OpenID Connect, discovered from its issuer' })
-  type!: 'oidc';
+  @ApiProperty({
+    enum: ['oidc', 'oauth2', 'github'],
+    description: 'oidc: OpenID Connect, discovered from its issuer; oauth2: plain OAuth 2.0 with userinfo; github',
+  })
+  type!: SsoProviderType;
 }
 
 export class SsoDiscoverDto {

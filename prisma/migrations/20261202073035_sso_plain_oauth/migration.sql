@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "sso_states" ALTER COLUMN "nonce" DROP NOT NULL;
