@@ -362,6 +362,13 @@ describe('Single sign-on with a real OpenID Connect provider', () => {
     const down = await request(server).get(`${API}/auth/sso/down/start?redirect_uri=${encodeURIComponent(APP)}`);
     expect(down.status).toBe(503);
     expect(down.body.code).toBe('SERVICE_UNAVAILABLE');
+    // Reported in readiness, which it does not fail: the other providers and passwords still work.
+    const ready = await request(server).get(`${API}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(ready.body.details.sso).toEqual({
+      status: 'degraded',
+      providers: { down: expect.stringContaining('discovery of http://127.0.0.1:9 failed') },
+    });
   });
 
   describe('races', () => {

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { SsoModule } from '../sso/sso.module';
 import { HealthController } from './health.controller';
 import { ReadinessService } from './readiness.service';
 
 @Module({
   // Terminus logs every failed check on its own; the request log already records the 503.
-  imports: [TerminusModule.forRoot({ logger: false })],
+  imports: [TerminusModule.forRoot({ logger: false }), SsoModule],
   controllers: [HealthController],
   providers: [ReadinessService],
 })

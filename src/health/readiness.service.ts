@@ -4,6 +4,7 @@ import { DomainError } from '../common/errors/domain.error';
 import { ShutdownState } from '../lifecycle/shutdown-state';
 import { PrismaService } from '../prisma/prisma.service';
 import { RedisConnection } from '../redis/redis.module';
+import { SsoProviders } from '../sso/sso-providers';
 
 const shuttingDown = () => new DomainError('SERVICE_UNAVAILABLE', 'Not ready: shutting down');
 
@@ -19,6 +20,7 @@ export class ReadinessService {
     private readonly prisma: PrismaService,
     private readonly redis: RedisConnection,
     private readonly shutdown: ShutdownState,
+    private readonly ssoProviders: SsoProviders,
   ) {}
 
   liveness(): Promise<HealthCheckResult> {
@@ -38,7 +40,18 @@ export class ReadinessService {
     if (down.length > 0) {
       throw new DomainError('SERVICE_UNAVAILABLE', `Not ready: ${down.join(' and ')} unreachable`);
     }
-    return this.reportShutdown(this.health.check(results.map((result) => () => result)));
+    const ready = await this.reportShutdown(this.health.check(results.map((result) => () => result)));
+    return this.withIdentityProviders(ready);
+  }
+
+  /**
+   * Providers whose discovery fails are reported, never counted against readiness: an identity
+   * provider's outage must not take this instance out of rotation for every other sign-in.
+   */
+  private withIdentityProviders(ready: HealthCheckResult): HealthCheckResult {
+    const problems = this.ssoProviders.problems();
+    if (Object.keys(problems).length === 0) return ready;
+    return { ...ready, details: { ...ready.details, sso: { status: 'degraded', providers: problems } } };
   }
 
   // From SIGTERM on (and Terminus once the application closes) every check fails, so the load balancer
