@@ -1,5 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { decodeJwt } from 'jose';
+import { decodeJwt, exportJWK, generateKeyPair } from 'jose';
 import { randomBytes } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import request from 'supertest';
@@ -32,10 +32,20 @@ describe('Single sign-on with a real OpenID Connect provider', () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     const callback = (name: string) => `${base}${API}/auth/sso/${name}/callback`;
+    // A client that authenticates with a signed assertion (private_key_jwt), its key as the service holds it.
+    const clientKeys = await generateKeyPair('ES256', { extractable: true });
+    const privateKeyJwk = { ...(await exportJWK(clientKeys.privateKey)), alg: 'ES256', kid: 'service-key-1' };
+    const publicJwk = { ...(await exportJWK(clientKeys.publicKey)), alg: 'ES256', kid: 'service-key-1' };
     op = await startTestOidcProvider({
       clients: [
         { client_id: 'auth-service', client_secret: SECRET, redirect_uris: [callback('corp')] },
         { client_id: 'auth-service-plain', client_secret: SECRET, redirect_uris: [callback('plain')] },
+        {
+          client_id: 'auth-service-keyed',
+          redirect_uris: [callback('keyed')],
+          token_endpoint_auth_method: 'private_key_jwt',
+          jwks: { keys: [publicJwk] },
+        },
         {
           client_id: 'auth-service-trusted',
           client_secret: SECRET,
@@ -75,6 +85,7 @@ describe('Single sign-on with a real OpenID Connect provider', () => {
           clientId: 'auth-service-plain',
           clientSecret: SECRET,
         },
+        { name: 'keyed', issuer: op.issuer, clientId: 'auth-service-keyed', privateKeyJwk },
         // Nothing listens there: the service boots anyway and answers 503 for it.
         { name: 'down', issuer: 'http://127.0.0.1:9', clientId: 'x', clientSecret: SECRET },
       ]),
@@ -117,6 +128,7 @@ describe('Single sign-on with a real OpenID Connect provider', () => {
       { name: 'corp', displayName: 'Corp SSO', type: 'oidc' },
       { name: 'trusted', displayName: 'trusted', type: 'oidc' },
       { name: 'plain', displayName: 'plain', type: 'oauth2' },
+      { name: 'keyed', displayName: 'keyed', type: 'oidc' },
       { name: 'down', displayName: 'down', type: 'oidc' },
     ]);
     const discover = (email: string) => request(app.getHttpServer()).post(`${API}/auth/sso/discover`).send({ email });
@@ -146,6 +158,12 @@ describe('Single sign-on with a real OpenID Connect provider', () => {
     expect(events.map((event) => event.type)).toEqual(
       expect.arrayContaining(['USER_REGISTERED', 'IDENTITY_LINKED', 'LOGIN_SUCCEEDED']),
     );
+  });
+
+  it('authenticates to the provider with private_key_jwt where configured so', async () => {
+    const who = account();
+    const pair = await signedInPair(who, 'keyed');
+    expect(pair.user.email).toBe(who.email);
   });
 
   it('signs in through a plain OAuth 2.0 provider, reading the user from its userinfo endpoint', async () => {
