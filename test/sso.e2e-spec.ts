@@ -160,6 +160,13 @@ describe('Single sign-on with a real OpenID Connect provider', () => {
     );
   });
 
+  it('holds what the provider says to the account rules: a printable name within bounds, an email a registration would take', async () => {
+    const named = await signedInPair(account({ name: `Ada\u0007 ${'L'.repeat(300)}` }));
+    expect(named.user).toMatchObject({ name: `Ada ${'L'.repeat(96)}` });
+    const unusable = await signIn(account({ email: 'not an address' }));
+    expect(unusable.searchParams.get('error')).toBe('SSO_EMAIL_MISSING');
+  });
+
   it('authenticates to the provider with private_key_jwt where configured so', async () => {
     const who = account();
     const pair = await signedInPair(who, 'keyed');

@@ -5,10 +5,12 @@ import { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-address/client-info';
 import { DomainError } from '../common/errors/domain.error';
 import { API_PREFIX } from '../common/http/http-constants';
+import { emailAddressProblem, normalizeEmail } from '../common/validation/email-address';
 import { AppConfig } from '../config/app-config';
 import { GITHUB_ENDPOINTS, type SsoProviderConfig } from '../config/sso-config';
 import type { SsoCode } from '../generated/prisma/client';
 import type { Transaction } from '../prisma/transaction';
+import { MAX_NAME_LENGTH } from '../users/dto/user-name-field.decorator';
 import { GithubEmail, githubClaimsOf, GithubUser } from './github-profile';
 import { type ClaimsSource, OidcFlow, type VerifiedClaims } from './oidc-strategy';
 import { SsoProviders } from './sso-providers';
@@ -118,16 +120,20 @@ export class SsoFlowService {
     if (outcome.kind === 'error') return fail(errorOf(outcome.error), outcome.error.message.slice(0, 200));
     if (outcome.kind !== 'success') return fail('SSO_VALIDATION_FAILED', 'no claims');
     const { claims } = outcome;
-    if (!claims.email) return fail('SSO_EMAIL_MISSING', 'the ID token carries no email');
+    const email = typeof claims.email === 'string' ? normalizeEmail(claims.email) : undefined;
+    if (!email) return fail('SSO_EMAIL_MISSING', 'the provider gave no email');
+    // Held to the rules of a registration's email: the provider's address becomes an account's.
+    const emailProblem = emailAddressProblem(email);
+    if (emailProblem) return fail('SSO_EMAIL_MISSING', `the provider's email is not usable: ${emailProblem}`);
 
     const code = randomBytes(32).toString('base64url');
     await this.flowsInFlight.insertCode({
       codeHash: sha256(code),
       provider: provider.name,
       subject: claims.sub,
-      email: claims.email.trim().toLowerCase(),
+      email,
       emailVerified: claims.email_verified === true,
-      name: typeof claims.name === 'string' ? claims.name.slice(0, 200) : null,
+      name: displayNameOf(claims.name),
       secondFactor: provider.trustSecondFactor && assertsSecondFactor(claims),
       linkUserId: started.linkUserId,
       expiresAt: new Date(Date.now() + CODE_TTL_MS),
@@ -164,6 +170,16 @@ export class SsoFlowService {
       details: { provider: provider.slice(0, 64), error, reason },
     });
   }
+}
+
+/** The provider's name for the user as an account name: printable, within the account's bound. */
+function displayNameOf(name: unknown): string | null {
+  if (typeof name !== 'string') return null;
+  const printable = name
+    .replace(/[\p{Cc}\p{Cf}]/gu, '')
+    .trim()
+    .slice(0, MAX_NAME_LENGTH);
+  return printable === '' ? null : printable;
 }
 
 /** The ID token's claims (OpenID Connect), the userinfo endpoint's (plain OAuth 2.0), or GitHub's REST API. */
