@@ -86,16 +86,19 @@ async function main() {
   const { accessToken } = await login();
   const bearer = { authorization: `Bearer ${accessToken}` };
 
-  log('guarded / unguarded / bare, interleaved');
+  log('guarded / unguarded / framework / bare, interleaved');
   const bare = await start('bare-server.mjs', {});
+  const framework = await start('framework-app.mjs', {});
   Object.assign(
     results,
     await measureInterleaved({
       guarded: { url: `${service.url}${API}/bench/guarded`, headers: bearer },
       unguarded: { url: `${service.url}${API}/bench/open` },
+      framework: { url: `${framework.url}/framework` },
       bare: { url: bare.url },
     }),
   );
+  await stop(framework);
   await stop(bare);
   log('me');
   results.me = await measure({ url: `${service.url}${API}/auth/me`, headers: bearer });
@@ -331,9 +334,12 @@ function report(r, ceilingPerS, verify) {
     guarded: { rps: r.guarded.rps, p50: r.guarded.p50, p99: r.guarded.p99, rounds_rps: r.guarded.rounds_rps },
     unguarded: { rps: r.unguarded.rps, p50: r.unguarded.p50, p99: r.unguarded.p99, rounds_rps: r.unguarded.rounds_rps },
     bare: { rps: r.bare.rps, p50: r.bare.p50, p99: r.bare.p99, rounds_rps: r.bare.rounds_rps },
+    framework: { rps: r.framework.rps, p50: r.framework.p50, p99: r.framework.p99 },
     ratios: {
       guarded_vs_unguarded: ratio(r.guarded.rps, r.unguarded.rps),
       guarded_vs_bare: ratio(r.guarded.rps, r.bare.rps),
+      guarded_vs_framework: ratio(r.guarded.rps, r.framework.rps),
+      framework_vs_bare: ratio(r.framework.rps, r.bare.rps),
     },
     me: { rps: r.me.rps, p50: r.me.p50, p99: r.me.p99 },
     verify_us: verify.verify_us,
@@ -379,7 +385,7 @@ function report(r, ceilingPerS, verify) {
       login_connections: LOGIN_CONNECTIONS,
       tool: 'autocannon',
       login_duration_s: LOGIN_DURATION_S,
-      interleaved: `guarded/unguarded/bare and refresh 1k/large: a warm-up round each, then ${INTERLEAVED_ROUNDS} alternating rounds of ${ROUND_S} s, median round (by req/s; refresh by p99)`,
+      interleaved: `guarded/unguarded/framework/bare and refresh 1k/large: a warm-up round each, then ${INTERLEAVED_ROUNDS} alternating rounds of ${ROUND_S} s, median round (by req/s; refresh by p99)`,
     },
     machine: machine(),
     at: new Date().toISOString(),
@@ -393,9 +399,16 @@ function report(r, ceilingPerS, verify) {
       rps(r.guarded.rps),
       ms(r.guarded.p50),
       ms(r.guarded.p99),
-      `x${summary.ratios.guarded_vs_unguarded} of unguarded, x${summary.ratios.guarded_vs_bare} of bare`,
+      `x${summary.ratios.guarded_vs_unguarded} of unguarded, x${summary.ratios.guarded_vs_framework} of bare Nest, x${summary.ratios.guarded_vs_bare} of bare`,
     ],
     ['unguarded (same handler)', rps(r.unguarded.rps), ms(r.unguarded.p50), ms(r.unguarded.p99), ''],
+    [
+      'bare NestJS on Fastify',
+      rps(r.framework.rps),
+      ms(r.framework.p50),
+      ms(r.framework.p99),
+      `one route, no middleware: x${summary.ratios.framework_vs_bare} of bare`,
+    ],
     ['bare node:http', rps(r.bare.rps), ms(r.bare.p50), ms(r.bare.p99), 'ceiling'],
     ['me (GET /auth/me)', rps(r.me.rps), ms(r.me.p50), ms(r.me.p99), ''],
     [
