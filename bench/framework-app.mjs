@@ -13,7 +13,11 @@ class FrameworkController {
   }
 }
 Controller('framework')(FrameworkController);
-Get()(FrameworkController.prototype, 'handle', Object.getOwnPropertyDescriptor(FrameworkController.prototype, 'handle'));
+Get()(
+  FrameworkController.prototype,
+  'handle',
+  Object.getOwnPropertyDescriptor(FrameworkController.prototype, 'handle'),
+);
 
 class FrameworkModule {}
 Module({ controllers: [FrameworkController] })(FrameworkModule);

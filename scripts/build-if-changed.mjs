@@ -29,7 +29,8 @@ function digestOfSources() {
 }
 
 const digest = digestOfSources();
-const built = existsSync(join(root, 'dist', 'main.js')) && existsSync(digestFile) ? readFileSync(digestFile, 'utf8') : '';
+const built =
+  existsSync(join(root, 'dist', 'main.js')) && existsSync(digestFile) ? readFileSync(digestFile, 'utf8') : '';
 if (built === digest) {
   console.log('dist/ is current: no build needed');
 } else {
