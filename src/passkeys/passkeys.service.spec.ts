@@ -354,15 +354,19 @@ describe('PasskeysService', () => {
     });
 
     it('accepts a synced passkey that reports no counter, every time', async () => {
-      const { service, registered, inTransaction } = setUp();
-      const { authenticator } = await registered(
+      const { service, registered, inTransaction, table } = setUp();
+      const { authenticator, passkey } = await registered(
         new SoftwareAuthenticator({ origin: ORIGIN, synced: true, countsSignatures: false }),
       );
       for (let round = 0; round < 3; round += 1) {
         const { challengeId, options } = await service.authenticationOptions();
         const verified = await service.verifyAssertion({ challengeId, response: authenticator.get(options) }, client);
-        await inTransaction((transaction) => service.record(transaction, verified, client));
+        expect(verified.method).toBe('swk');
+        await expect(
+          inTransaction((transaction) => service.record(transaction, verified, client)),
+        ).resolves.toBeUndefined();
       }
+      expect(table.passkeys.get(passkey.id)).toMatchObject({ signCount: 0n, lastUsedAt: expect.any(Date) });
     });
   });
 

@@ -8,6 +8,7 @@ import { SessionIssuer } from '../../sessions/session-issuer';
 import { UsersService } from '../../users/users.service';
 import { TokenPairDto } from '../dto/token-pair.dto';
 import { EmailVerificationService } from '../email-verification/email-verification.service';
+import { refusalOfChangedAccount } from '../changed-account-refusal';
 import { toTokenPair } from '../token-pair';
 
 /**
@@ -75,9 +76,11 @@ export class PasskeyLoginService {
     });
     // The account was disabled, or its role or password changed, between the read and the grant.
     if (!issued) {
-      const current = await this.users.findById(user.id);
-      if (current && current.status !== 'ACTIVE') throw new DomainError('ACCOUNT_DISABLED', 'This account is disabled');
-      throw new DomainError('INVALID_PASSKEY', 'The account changed while signing in: try again');
+      throw await refusalOfChangedAccount(
+        this.users,
+        user.id,
+        () => new DomainError('INVALID_PASSKEY', 'The account changed while signing in: try again'),
+      );
     }
     return toTokenPair(user, issued);
   }

@@ -12,6 +12,7 @@ import { SsoFlowService, VerifiedSignIn } from '../../sso/sso-flow.service';
 import { UsersService } from '../../users/users.service';
 import { TokenPairDto } from '../dto/token-pair.dto';
 import { EmailVerificationService } from '../email-verification/email-verification.service';
+import { refusalOfChangedAccount } from '../changed-account-refusal';
 import { toTokenPair } from '../token-pair';
 
 type Decision =
@@ -75,9 +76,11 @@ export class SsoLoginService {
     });
     if (decision.kind === 'session') return toTokenPair(decision.user, decision.issued);
     if (decision.kind === 'changed') {
-      const current = await this.users.findById(decision.userId);
-      if (current && current.status !== 'ACTIVE') throw new DomainError('ACCOUNT_DISABLED', 'This account is disabled');
-      throw new DomainError('INVALID_SSO_CODE', 'The account changed while signing in: sign in again');
+      throw await refusalOfChangedAccount(
+        this.users,
+        decision.userId,
+        () => new DomainError('INVALID_SSO_CODE', 'The account changed while signing in: sign in again'),
+      );
     }
     throw new DomainError('MFA_REQUIRED', 'This account needs a second factor: send it with the mfaToken', {
       members: {

@@ -75,7 +75,20 @@ class AuthenticatorSelectionDto {
   authenticatorAttachment?: string;
 }
 
-export class PasskeyCreationOptionsDto {
+/** What both ceremonies' options may carry beside their own: extension inputs and client hints. */
+abstract class CeremonyOptionsDto {
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  extensions?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', enum: ['security-key', 'client-device', 'hybrid'] },
+    maxItems: 3,
+  })
+  hints?: string[];
+}
+
+export class PasskeyCreationOptionsDto extends CeremonyOptionsDto {
   @ApiProperty(CHALLENGE)
   challenge!: string;
 
@@ -109,19 +122,9 @@ export class PasskeyCreationOptionsDto {
 
   @ApiPropertyOptional({ enum: ['none', 'indirect', 'direct', 'enterprise'] })
   attestation?: string;
-
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  extensions?: Record<string, unknown>;
-
-  @ApiPropertyOptional({
-    type: 'array',
-    items: { type: 'string', enum: ['security-key', 'client-device', 'hybrid'] },
-    maxItems: 3,
-  })
-  hints?: string[];
 }
 
-export class PasskeyRequestOptionsDto {
+export class PasskeyRequestOptionsDto extends CeremonyOptionsDto {
   @ApiProperty(CHALLENGE)
   challenge!: string;
 
@@ -146,16 +149,6 @@ export class PasskeyRequestOptionsDto {
 
   @ApiPropertyOptional({ enum: USER_VERIFICATION })
   userVerification?: string;
-
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  extensions?: Record<string, unknown>;
-
-  @ApiPropertyOptional({
-    type: 'array',
-    items: { type: 'string', enum: ['security-key', 'client-device', 'hybrid'] },
-    maxItems: 3,
-  })
-  hints?: string[];
 }
 
 export class PasskeyAuthenticationOptionsDto {
