@@ -1,12 +1,12 @@
 import { DynamicModule, ForwardReference, Type } from '@nestjs/common';
 import fastifyCookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { API_PREFIX, REQUEST_ID_HEADER } from './common/http/http-constants';
+import { API_SECURITY_HEADERS, securityHeadersFor, sendOnEveryAnswer } from './common/http/security-headers';
 import { AppModule } from './app.module';
 import { cleanForwardedForOnEveryRequest, fastifyTrustProxy } from './common/client-address/client-address';
 import { answerClientError, answerFrameworkError } from './common/problem-details/framework-problems';
@@ -14,7 +14,8 @@ import { ProblemDetailsFilter } from './common/problem-details/problem-details.f
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { ShutdownState } from './lifecycle/shutdown-state';
-import { serveOpenApiDocument } from './openapi/openapi-document';
+import { logEveryRequest } from './logging/request-log';
+import { DOCS_PATH, serveOpenApiDocument } from './openapi/openapi-document';
 
 export { API_PREFIX, REQUEST_ID_HEADER };
 
@@ -54,22 +55,28 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
-  await app.register(helmet, { contentSecurityPolicy: { directives: SWAGGER_UI_CSP } });
+  const fastify = app.getHttpAdapter().getInstance();
+  const requestContext = await app.resolve<PinoLogger>(PinoLogger); // builds PinoLogger.root from LoggingModule's options
+  logEveryRequest(fastify, requestContext, PinoLogger.root);
+  sendOnEveryAnswer(fastify, API_SECURITY_HEADERS, {
+    prefix: `/${DOCS_PATH}`,
+    headers: securityHeadersFor({ contentSecurityPolicy: { directives: SWAGGER_UI_CSP } }),
+  });
   await app.register(fastifyCookie);
   app.enableCors(corsOptions(config));
   app.setGlobalPrefix(API_PREFIX, { exclude: ['.well-known/{*path}'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
 
-  const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('text/plain');
   cleanForwardedForOnEveryRequest(fastify);
   const shutdown = app.get(ShutdownState);
-  fastify.addHook('onSend', async (request, reply) => {
+  fastify.addHook('onSend', (request, reply, payload, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
     // Once shutting down, a keep-alive client reconnects (to another instance) instead of reusing a
     // connection this one is about to close; such a connection would also hold the server open.
     if (shutdown.draining || !fastify.server.listening) reply.header('connection', 'close');
+    done(null, payload);
   });
 
   serveOpenApiDocument(app);
@@ -77,7 +84,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   return app;
 }
 
-// JSON needs no policy; Swagger UI at /docs needs its own scripts, styles and inline images.
+// Swagger UI at /docs needs its own scripts, styles and inline images.
 const SWAGGER_UI_CSP = {
   defaultSrc: ["'self'"],
   scriptSrc: ["'self'"],

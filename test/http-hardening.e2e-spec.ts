@@ -167,10 +167,13 @@ describe('HTTP hardening', () => {
     ]) {
       expect(response.headers).toMatchObject({
         'x-content-type-options': 'nosniff',
-        'x-frame-options': 'SAMEORIGIN',
+        'x-frame-options': 'DENY',
         'strict-transport-security': expect.stringContaining('max-age='),
         'content-security-policy': expect.stringContaining("frame-ancestors 'none'"),
+        'referrer-policy': 'no-referrer',
       });
+      // Headers for documents only: a JSON answer does not pay for them.
+      expect(response.headers['cross-origin-opener-policy']).toBeUndefined();
       expect(response.headers['x-powered-by']).toBeUndefined();
     }
   });
@@ -179,6 +182,7 @@ describe('HTTP hardening', () => {
     const response = await request(server).get('/docs/');
     expect(response.status).toBe(200);
     expect(response.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(response.headers['cross-origin-opener-policy']).toBe('same-origin');
   });
 
   it('answers a preflight from an allowed origin, with credentials', async () => {

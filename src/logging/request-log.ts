@@ -1,0 +1,45 @@
+import type { FastifyInstance } from 'fastify';
+import type { Level, Logger } from 'pino';
+import { PinoLogger } from 'nestjs-pino';
+
+/**
+ * One line per answered request, written once the answer is sent, and built only when its level is
+ * enabled: pino-http serializes every request into a child logger up front, logged or not, which cost
+ * the service more CPU than its own handler. Every line logged while a request is handled carries its
+ * id as `reqId`, through nestjs-pino's request context.
+ */
+export function logEveryRequest(fastify: FastifyInstance, context: PinoLogger, root: Logger): void {
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    context.runInContext(done, { bindings: { reqId: request.id } });
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const level = levelFor(reply.statusCode);
+    if (root.isLevelEnabled(level) && !isHealthProbe(request.url)) {
+      root[level](
+        {
+          reqId: request.id,
+          req: { method: request.method, url: withoutQuery(request.url), userAgent: request.headers['user-agent'] },
+          res: { statusCode: reply.statusCode },
+          responseTime: Math.round(reply.elapsedTime),
+        },
+        'request completed',
+      );
+    }
+    done();
+  });
+}
+
+function levelFor(statusCode: number): Level {
+  return statusCode >= 500 ? 'error' : statusCode >= 400 ? 'warn' : 'info';
+}
+
+// Probes hit the health routes every few seconds; logging each one drowns the rest.
+function isHealthProbe(url: string): boolean {
+  return /\/health(\/ready)?\/?(\?.*)?$/.test(url);
+}
+
+// Query strings can carry one-time tokens from links; the path is enough to follow a request.
+function withoutQuery(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
