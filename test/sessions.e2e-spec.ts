@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { PrismaService } from '../src/prisma/prisma.service';
+import { SessionsRepository } from '../src/sessions/sessions.repository';
 import { bearer, login, me, refresh, register, sessionIdOf, STRONG_PASSWORD, TokenPair } from './support/accounts';
 import { startTestApp } from './support/test-app';
 
@@ -34,6 +35,29 @@ describe('Sessions and password change', () => {
     request(server).delete(`/api/v1/auth/sessions/${id}`).set(bearer(pair.accessToken));
   const changePassword = (pair: TokenPair, body: object) =>
     request(server).post('/api/v1/auth/change-password').set(bearer(pair.accessToken)).send(body);
+
+  it('reads a presented token with its session and user in one query, as the Prisma include reads them', async () => {
+    const pair = await register(server);
+    await refresh(server, pair.refreshToken);
+    const prisma = app.get(PrismaService);
+    const sessionId = sessionIdOf(pair.accessToken);
+    await prisma.session.update({
+      where: { id: sessionId },
+      data: { revokedAt: new Date(), revokedReason: 'LOGOUT', amr: ['pwd', 'otp', 'mfa'], ip: '192.0.2.1' },
+    });
+    await prisma.refreshToken.updateMany({
+      where: { sessionId, generation: 0 },
+      data: { successorSealed: Buffer.from('sealed') },
+    });
+    const consumed = await prisma.refreshToken.findFirstOrThrow({ where: { sessionId, generation: 0 } });
+    const viaInclude = await prisma.refreshToken.findUnique({
+      where: { tokenHash: consumed.tokenHash },
+      include: { session: { include: { user: true } } },
+    });
+    const repository = app.get(SessionsRepository);
+    expect(await repository.findPresented(consumed.tokenHash)).toStrictEqual(viaInclude);
+    expect(await repository.findPresented(new Uint8Array(32))).toBeNull();
+  });
 
   describe('GET /auth/sessions', () => {
     it('lists the caller’s live sessions with the current one flagged, newest use first', async () => {

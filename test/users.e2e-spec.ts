@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { PrismaService } from '../src/prisma/prisma.service';
+import { UsersRepository } from '../src/users/users.repository';
 import { bearer, me, refresh, register, registerAdmin, TokenPair, uniqueEmail } from './support/accounts';
 import { createIsolatedDatabase, IsolatedDatabase } from './support/isolated-database';
 import { startTestApp } from './support/test-app';
@@ -37,6 +38,23 @@ describe('Users', () => {
     request(server)
       .delete(`/api/v1${path}`)
       .set(token ? bearer(token) : {});
+
+  it('reads a user by id raw exactly as the Prisma model reads it, every column set', async () => {
+    const created = await prisma.user.create({
+      data: {
+        email: uniqueEmail('raw'),
+        passwordHash: 'hash',
+        name: 'Raw Read',
+        role: 'ADMIN',
+        status: 'DISABLED',
+        emailVerifiedAt: new Date('2026-01-02T03:04:05.678Z'),
+        securityVersion: 7,
+      },
+    });
+    const viaModel = await prisma.user.findUnique({ where: { id: created.id } });
+    expect(await app.get(UsersRepository).findById(created.id)).toStrictEqual(viaModel);
+    expect(await app.get(UsersRepository).findById(randomUUID())).toBeNull();
+  });
 
   describe('GET /users', () => {
     it('pages through users in a stable order for an admin', async () => {

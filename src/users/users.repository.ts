@@ -91,8 +91,17 @@ export class UsersRepository {
     return this.prisma.user.findUnique({ where: { email } });
   }
 
-  findById(id: string): Promise<User | null> {
-    return this.prisma.user.findUnique({ where: { id } });
+  /**
+   * The read behind GET /auth/me and every one-read route on the caller. Raw: through Prisma's query
+   * compiler it cost this route half its throughput (npm run bench, me); the columns are the model's.
+   */
+  async findById(id: string): Promise<User | null> {
+    const [user] = await this.prisma.$queryRaw<User[]>`
+      SELECT id, email, password_hash AS "passwordHash", name, role::text AS role, status::text AS status,
+             email_verified_at AS "emailVerifiedAt", security_version AS "securityVersion",
+             created_at AS "createdAt", updated_at AS "updatedAt"
+      FROM users WHERE id = ${id}::uuid`;
+    return user ?? null;
   }
 
   /** The user as the transaction about to change it sees it. */
