@@ -45,7 +45,7 @@ describe('logEveryRequest', () => {
     expect(inside?.reqId).toBe(completed?.reqId);
     expect(completed).toMatchObject({
       level: 30,
-      req: { method: 'GET', url: '/work', userAgent: 'probe/1' },
+      req: { id: completed?.reqId, method: 'GET', url: '/work', userAgent: 'probe/1' },
       res: { statusCode: 200 },
       responseTime: expect.any(Number),
     });

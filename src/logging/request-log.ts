@@ -18,7 +18,13 @@ export function logEveryRequest(fastify: FastifyInstance, context: PinoLogger, r
       root[level](
         {
           reqId: request.id,
-          req: { method: request.method, url: withoutQuery(request.url), userAgent: request.headers['user-agent'] },
+          // req.id as well: the shape earlier releases wrote, which log queries may rely on.
+          req: {
+            id: request.id,
+            method: request.method,
+            url: withoutQuery(request.url),
+            userAgent: request.headers['user-agent'],
+          },
           res: { statusCode: reply.statusCode },
           responseTime: Math.round(reply.elapsedTime),
         },
