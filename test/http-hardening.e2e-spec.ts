@@ -164,6 +164,7 @@ describe('HTTP hardening', () => {
     for (const response of [
       await request(server).get('/api/v1/health'),
       await request(server).get('/api/v1/nothing-here'),
+      await request(server).get('/docsx'),
     ]) {
       expect(response.headers).toMatchObject({
         'x-content-type-options': 'nosniff',

@@ -1,29 +1,26 @@
-import helmet from 'helmet';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { securityHeadersFor } from './security-headers';
-
-/** What helmet itself writes on a response for `options`. */
-function helmetOnAResponse(options: Parameters<typeof helmet>[0]): Record<string, string> {
-  const written: Record<string, string> = {};
-  const response = {
-    setHeader: (name: string, value: string) => (written[name.toLowerCase()] = value),
-    removeHeader: (name: string) => delete written[name.toLowerCase()],
-  };
-  helmet(options)({} as IncomingMessage, response as unknown as ServerResponse, () => undefined);
-  return written;
-}
 
 describe('securityHeadersFor', () => {
   const options = { contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], frameAncestors: ["'none'"] } } };
 
-  it('is what helmet writes, computed once', () => {
+  it('records every header helmet 8 sets for documents, the policy built from the directives given', () => {
     const headers = securityHeadersFor(options);
-    expect(headers).toEqual(helmetOnAResponse(options));
-    expect(headers).toMatchObject({
-      'content-security-policy': expect.stringContaining("frame-ancestors 'none'"),
-      'strict-transport-security': expect.stringContaining('max-age='),
-      'x-content-type-options': 'nosniff',
-    });
+    expect(Object.keys(headers).sort()).toEqual([
+      'content-security-policy',
+      'cross-origin-opener-policy',
+      'cross-origin-resource-policy',
+      'origin-agent-cluster',
+      'referrer-policy',
+      'strict-transport-security',
+      'x-content-type-options',
+      'x-dns-prefetch-control',
+      'x-download-options',
+      'x-frame-options',
+      'x-permitted-cross-domain-policies',
+      'x-xss-protection',
+    ]);
+    expect(headers['content-security-policy']).toMatch(/^default-src 'self';.*frame-ancestors 'none';/);
+    expect(headers['x-content-type-options']).toBe('nosniff');
     expect(Object.isFrozen(headers)).toBe(true);
   });
 
