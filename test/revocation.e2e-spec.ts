@@ -157,3 +157,24 @@ describe.each(TRANSPORTS)('Revocation across instances through %s', (_name, redi
     expect(await revokedAfterMs(cutOff, sessionIdOf(next.accessToken), 1000, loggedOutAt)).toBeDefined();
   });
 });
+
+describe('Revocations loaded at boot', () => {
+  it('an instance starting after a mass revocation loads every session of it, page by page', async () => {
+    const seeder = await startTestApp({ env: { JWT_ACCESS_SECRET: SECRET } });
+    // 12,001 sessions over 13 instants: pages of 5,000 end in the middle of an instant.
+    const revoked = await seeder.get(PrismaService).$queryRaw<Array<{ id: string }>>`
+      INSERT INTO session_revocations (session_id, revoked_at)
+      SELECT gen_random_uuid(), date_trunc('second', now()) - (n / 1000) * interval '1 second'
+      FROM generate_series(0, 12000) AS n
+      RETURNING session_id::text AS id`;
+    await seeder.close();
+
+    const booted = await startTestApp({ env: { JWT_ACCESS_SECRET: SECRET } });
+    try {
+      const revokedSessions = booted.get(RevokedSessionsService);
+      expect(revoked.filter(({ id }) => !revokedSessions.isRevoked(id))).toEqual([]);
+    } finally {
+      await booted.close();
+    }
+  });
+});

@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { loadAppConfig } from '../../config/app-config';
 import { InMemoryTransactions } from '../../prisma/in-memory-transactions';
 import { RevocationSubscriber, RevocationChannel } from './revocation-channel';
 import { RevokedSessionsService } from './revoked-sessions.service';
-import type { SessionRevocationsRepository } from './session-revocations.repository';
+import type { SessionRevocationRow, SessionRevocationsRepository } from './session-revocations.repository';
 
 const configWithResync = (interval: string) =>
   loadAppConfig({
@@ -123,6 +124,28 @@ describe('RevokedSessionsService', () => {
     await revokeCommitted(service, []);
     expect(channel.announceCommitted).toHaveBeenCalledTimes(2);
     expect(insert).toHaveBeenCalledTimes(3);
+  });
+
+  it('loads a mass revocation page by page, continuing after the last row of each, and refuses every session in it', async () => {
+    const at = (i: number) => new Date(T0 - 60_000 + Math.floor(i / 1_000)); // a thousand sessions share each instant
+    const rows = Array.from({ length: 12_001 }, (_, i) => ({ sessionId: randomUUID(), revokedAt: at(i) })).sort(
+      (a, b) => a.revokedAt.getTime() - b.revokedAt.getTime() || a.sessionId.localeCompare(b.sessionId),
+    );
+    const after = (row: SessionRevocationRow, from: SessionRevocationRow) =>
+      row.revokedAt > from.revokedAt ||
+      (row.revokedAt.getTime() === from.revokedAt.getTime() && row.sessionId > from.sessionId);
+    const revokedAfter = jest.fn((since: Date, limit: number, from?: SessionRevocationRow) =>
+      Promise.resolve(rows.filter((row) => row.revokedAt > since && (!from || after(row, from))).slice(0, limit)),
+    );
+    const revocations = { revokedAfter, insert: jest.fn() } as unknown as SessionRevocationsRepository;
+    service = new RevokedSessionsService(revocations, config, new FakeChannel());
+    await service.onApplicationBootstrap();
+
+    expect(revokedAfter).toHaveBeenCalledTimes(3);
+    expect(revokedAfter.mock.calls.map(([, limit]) => limit)).toEqual([5_000, 5_000, 5_000]);
+    expect(revokedAfter.mock.calls[1][2]).toBe(rows[4_999]);
+    expect(rows.every((row) => service!.isRevoked(row.sessionId))).toBe(true);
+    expect(service.isRevoked(randomUUID())).toBe(false);
   });
 
   it('records what the channel delivers without announcing it again', async () => {

@@ -2,11 +2,14 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { AppConfig } from '../../config/app-config';
 import type { Transaction } from '../../prisma/transaction';
 import { RevocationChannel } from './revocation-channel';
-import { SessionRevocationsRepository } from './session-revocations.repository';
+import { SessionRevocationRow, SessionRevocationsRepository } from './session-revocations.repository';
 
 // A resync reads again what was revoked this long before the previous one began: instances' clocks
 // differ, and a revoking transaction commits a little after the revokedAt it wrote.
 const RESYNC_OVERLAP_MS = 60_000;
+// Read in pages so that a reload of a mass revocation never holds the whole table's rows at once.
+const LOAD_PAGE_SIZE = 5_000;
+const toSeconds = (ms: number) => Math.ceil(ms / 1000);
 
 /**
  * The sessions revoked within the last access-token lifetime, held in memory on every instance so
@@ -19,6 +22,7 @@ const RESYNC_OVERLAP_MS = 60_000;
 @Injectable()
 export class RevokedSessionsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RevokedSessionsService.name);
+  /** Session id to the second until which it is refused: seconds are small integers, milliseconds would be boxed. */
   private readonly revokedUntil = new Map<string, number>();
   private readonly retentionMs: number;
   private readonly resyncIntervalMs: number;
@@ -51,7 +55,7 @@ export class RevokedSessionsService implements OnApplicationBootstrap, OnApplica
 
   isRevoked(sessionId: string): boolean {
     const until = this.revokedUntil.get(sessionId);
-    return until !== undefined && until > Date.now();
+    return until !== undefined && until * 1000 > Date.now();
   }
 
   /**
@@ -78,7 +82,7 @@ export class RevokedSessionsService implements OnApplicationBootstrap, OnApplica
   }
 
   private record(sessionIds: readonly string[], revokedAt = Date.now()): void {
-    const until = revokedAt + this.retentionMs;
+    const until = toSeconds(revokedAt + this.retentionMs);
     for (const id of sessionIds) if ((this.revokedUntil.get(id) ?? 0) < until) this.revokedUntil.set(id, until);
   }
 
@@ -106,13 +110,16 @@ export class RevokedSessionsService implements OnApplicationBootstrap, OnApplica
 
   private async loadRevokedSince(since: number): Promise<void> {
     const startedAt = Date.now();
-    const rows = await this.revocations.revokedAfter(new Date(since));
-    for (const row of rows) this.record([row.sessionId], row.revokedAt.getTime());
+    let page: SessionRevocationRow[] = [];
+    do {
+      page = await this.revocations.revokedAfter(new Date(since), LOAD_PAGE_SIZE, page.at(-1));
+      for (const row of page) this.record([row.sessionId], row.revokedAt.getTime());
+    } while (page.length === LOAD_PAGE_SIZE);
     this.syncedAt = Math.max(this.syncedAt ?? startedAt, startedAt);
   }
 
   private prune(): void {
-    const now = Date.now();
+    const now = Date.now() / 1000;
     for (const [id, until] of this.revokedUntil) if (until <= now) this.revokedUntil.delete(id);
   }
 }

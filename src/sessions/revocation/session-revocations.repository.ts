@@ -30,12 +30,19 @@ export class SessionRevocationsRepository {
       .$executeRaw`SELECT pg_notify(${channel}, payload) FROM unnest(${[...payloads]}::text[]) AS payload`;
   }
 
-  /** Revocations after `since`: one indexed query, usually returning nothing. */
-  revokedAfter(since: Date): Promise<SessionRevocationRow[]> {
-    return this.prisma.sessionRevocation.findMany({
-      where: { revokedAt: { gt: since } },
-      select: { sessionId: true, revokedAt: true },
-    });
+  /**
+   * Up to `limit` revocations after `since`, in (revokedAt, sessionId) order, starting after `after`
+   * when given (the last row of the previous page): one indexed query, usually returning nothing.
+   */
+  revokedAfter(since: Date, limit: number, after?: SessionRevocationRow): Promise<SessionRevocationRow[]> {
+    // A null session id compares as unknown: the first page is every row after `since`, none at it.
+    const from = after ?? { revokedAt: since, sessionId: null };
+    return this.prisma.$queryRaw<SessionRevocationRow[]>`
+      SELECT session_id::text AS "sessionId", revoked_at AS "revokedAt"
+      FROM session_revocations
+      WHERE (revoked_at, session_id) > (${from.revokedAt}, ${from.sessionId}::uuid) AND revoked_at >= ${from.revokedAt}
+      ORDER BY revoked_at, session_id
+      LIMIT ${limit}`;
   }
 
   /** Deletes up to `limit` revocations older than `before`; SKIP LOCKED never waits on a revoking request. */
