@@ -8,6 +8,7 @@ import { createApp } from '../dist/app.factory.js';
 import { Public } from '../dist/common/access-control/public.decorator.js';
 import { loadAppConfigOrExit } from '../dist/config/load-app-config-or-exit.js';
 import { exitGracefullyOnSignals } from '../dist/lifecycle/graceful-shutdown.js';
+import { boundHeapGrowth } from '../dist/lifecycle/heap-growth.js';
 
 export const PROBE_BODY = { ok: true, service: 'auth-service' };
 
@@ -39,6 +40,7 @@ Module({ controllers: [BenchProbeController] })(BenchProbeModule);
 // The CommonJS build of nestjs-pino, the one dist/ registered (its ES build is another class).
 const { Logger } = createRequire(import.meta.url)('nestjs-pino');
 
+boundHeapGrowth();
 const config = loadAppConfigOrExit(process.env);
 const app = await createApp(config, { imports: [BenchProbeModule] });
 exitGracefullyOnSignals(app, config.http.shutdown, app.get(Logger));

@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 import bcrypt from 'bcrypt';
 import { machine, printTable, writeJson } from './harness.mjs';
 import { createBenchDatabase, insertSessions } from './lib/database.mjs';
+import { peakResidentMiB, residentMiB, revokedSetCost } from './lib/memory.mjs';
+import { measureStart } from './lib/start.mjs';
 import { CONNECTIONS, DURATION_S, call, measure, percentile, round } from './lib/load.mjs';
 import { startProcess } from './lib/processes.mjs';
 import { latencySvg, markdownTable } from './lib/report.mjs';
@@ -28,6 +30,10 @@ const LOGIN_CONNECTIONS = 16;
 // A login takes a few hundred ms: a longer window so that enough complete to count.
 const LOGIN_DURATION_S = QUICK ? 5 : 15;
 const PASSWORD = 'bench-Vq7!correct-horse-battery';
+// Idle means this long after the service is ready, before any request: V8 has collected what booting left.
+const IDLE_AFTER_S = QUICK ? 5 : 20;
+// Sessions of one user ended by one logout-all before the peak is read: the revoked set at its largest.
+const MASS_REVOCATION = QUICK ? 10_000 : 100_000;
 const API = '/api/v1';
 
 const processes = [];
@@ -72,12 +78,18 @@ async function main() {
   };
   const results = {};
 
+  const service = await start('probe-app.mjs', serviceEnv);
+  const readyAt = performance.now();
+  const memory = { ready_rss_mib: residentMiB(service.pid) };
+  // The ceiling is measured in this process while the service idles.
   log('hash ceiling: parallel bcrypt hashes');
   const ceilingPerS = await hashCeiling();
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, IDLE_AFTER_S * 1000 - (performance.now() - readyAt))));
+  memory.idle_rss_mib = residentMiB(service.pid);
+  log(`idle: ${memory.idle_rss_mib} MiB resident ${IDLE_AFTER_S} s after ready`);
 
-  const service = await start('probe-app.mjs', serviceEnv);
   const email = `bench-${randomBytes(4).toString('hex')}@bench.test`;
-  await call(`${service.url}${API}/auth/register`, {
+  const { user } = await call(`${service.url}${API}/auth/register`, {
     method: 'POST',
     body: { email, password: PASSWORD },
     expect: 201,
@@ -169,6 +181,21 @@ async function main() {
   } finally {
     await largeDatabase.drop();
   }
+
+  log(`memory: ${MASS_REVOCATION.toLocaleString('en-US')} sessions ended by one logout-all, then the peak`);
+  memory.peak_before_mass_revocation_rss_mib = peakResidentMiB(service.pid);
+  await insertSessions(database.url, MASS_REVOCATION, { userId: user.id });
+  const signedIn = await login();
+  const revokingStarted = performance.now();
+  await call(`${service.url}${API}/auth/logout-all`, { method: 'POST', token: signedIn.accessToken, expect: 204 });
+  Object.assign(memory, {
+    mass_revocation_sessions: MASS_REVOCATION,
+    mass_revocation_ms: round(performance.now() - revokingStarted, 0),
+    after_mass_revocation_rss_mib: residentMiB(service.pid),
+    peak_rss_mib: peakResidentMiB(service.pid),
+    revoked_100k_heap_mib: (await revokedSetCost()).heap_mib,
+  });
+  results.memory = memory;
   await stop(service);
 
   async function signedInChains(baseUrl, have = []) {
@@ -208,6 +235,10 @@ async function main() {
     body: JSON.stringify({ email, password: PASSWORD }),
   });
   await stop(peer);
+
+  // Last: the first start rebuilds dist/, which every process above ran from.
+  log('npm start: after a change (full build), then again on the unchanged tree');
+  results.start = await measureStart(serviceEnv);
 
   report(results, ceilingPerS, verify);
 }
@@ -378,6 +409,8 @@ function report(r, ceilingPerS, verify) {
       login_p99: r.peer_login.p99,
     },
     revocation: r.revocation,
+    memory: r.memory,
+    start: r.start,
     method: {
       quick: QUICK,
       duration_s: DURATION_S,
@@ -459,6 +492,20 @@ function report(r, ceilingPerS, verify) {
       ms(r.revocation.p50),
       ms(r.revocation.p99),
       `logout on A to first 401 on B, ${r.revocation.sessions} sessions${r.revocation.redis ? ', Redis' : ', Postgres NOTIFY'}`,
+    ],
+    [
+      'memory (resident MiB)',
+      '',
+      '',
+      '',
+      `idle ${r.memory.idle_rss_mib} (${IDLE_AFTER_S} s after ready), peak ${r.memory.peak_rss_mib} after every section and a logout-all of ${r.memory.mass_revocation_sessions.toLocaleString('en-US')} sessions (${r.memory.mass_revocation_ms} ms); revoked set ${r.memory.revoked_100k_heap_mib} MiB heap per 100,000`,
+    ],
+    [
+      'npm start to /health/ready (s)',
+      '',
+      '',
+      '',
+      `${r.start.second_start_ready_s} s on an unchanged tree, ${r.start.first_start_ready_s} s with a full build`,
     ],
   ];
   console.log('');

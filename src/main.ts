@@ -4,8 +4,10 @@ import { createApp } from './app.factory';
 import { configWarnings } from './config/config-warnings';
 import { loadAppConfigOrExit } from './config/load-app-config-or-exit';
 import { exitGracefullyOnSignals } from './lifecycle/graceful-shutdown';
+import { boundHeapGrowth } from './lifecycle/heap-growth';
 
 async function bootstrap(): Promise<void> {
+  boundHeapGrowth();
   const config = loadAppConfigOrExit(process.env);
   const app = await createApp(config);
   const logger = app.get(Logger);

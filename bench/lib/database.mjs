@@ -55,33 +55,37 @@ function migrate(databaseUrl) {
 
 /**
  * Stored sessions without HTTP: `count` live sessions, each with one refresh token, spread over
- * filler users, in batches of one INSERT ... SELECT generate_series each.
+ * filler users (or all of `userId`'s), in batches of one INSERT ... SELECT generate_series each.
  */
-export async function insertSessions(databaseUrl, count) {
+export async function insertSessions(databaseUrl, count, { userId } = {}) {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     const filler = randomBytes(4).toString('hex');
-    const users = Math.max(1, Math.ceil(count / 100));
-    await client.query(
-      `INSERT INTO users (id, email, password_hash, updated_at)
-       SELECT gen_random_uuid(), 'filler-' || $1 || '-' || i || '@bench.test', 'x', now()
-       FROM generate_series(1, $2) AS i`,
-      [filler, users],
-    );
+    const users = userId ? 1 : Math.max(1, Math.ceil(count / 100));
+    if (!userId) {
+      await client.query(
+        `INSERT INTO users (id, email, password_hash, updated_at)
+         SELECT gen_random_uuid(), 'filler-' || $1 || '-' || i || '@bench.test', 'x', now()
+         FROM generate_series(1, $2) AS i`,
+        [filler, users],
+      );
+    }
     const batch = 200_000;
     for (let start = 1; start <= count; start += batch) {
       const end = Math.min(count, start + batch - 1);
       await client.query(
-        `WITH filler AS (SELECT id, row_number() OVER () - 1 AS n FROM users WHERE email LIKE 'filler-' || $1 || '-%'),
+        `WITH owner AS (
+                SELECT id, row_number() OVER () - 1 AS n FROM users
+                WHERE CASE WHEN $5::uuid IS NULL THEN email LIKE 'filler-' || $1 || '-%' ELSE id = $5::uuid END),
               s AS (
                 INSERT INTO sessions (id, user_id, idle_expires_at, absolute_expires_at)
-                SELECT gen_random_uuid(), filler.id, now() + interval '7 days', now() + interval '30 days'
-                FROM generate_series($2::int, $3::int) AS i JOIN filler ON filler.n = i % $4
+                SELECT gen_random_uuid(), owner.id, now() + interval '7 days', now() + interval '30 days'
+                FROM generate_series($2::int, $3::int) AS i JOIN owner ON owner.n = i % $4
                 RETURNING id)
          INSERT INTO refresh_tokens (id, session_id, token_hash, generation)
          SELECT gen_random_uuid(), s.id, sha256(convert_to(s.id::text || $1, 'UTF8')), 0 FROM s`,
-        [filler, start, end, users],
+        [filler, start, end, users, userId ?? null],
       );
     }
     // Measure the table at rest: vacuumed and analysed, its pages flushed, so neither autovacuum nor a

@@ -44,6 +44,7 @@ export async function startProcess(script, env, timeoutMs = 120_000) {
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid,
     output: () => output,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -16,12 +16,13 @@ export interface SessionRevocationRow {
 export class SessionRevocationsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
+  /** One statement with the ids as one array parameter, however many sessions a revocation ends. */
   async insert(transaction: Transaction, sessionIds: readonly string[], revokedAt: Date): Promise<void> {
     if (sessionIds.length === 0) return;
-    await clientOf(transaction).sessionRevocation.createMany({
-      data: sessionIds.map((sessionId) => ({ sessionId, revokedAt })),
-      skipDuplicates: true,
-    });
+    await clientOf(transaction).$executeRaw`
+      INSERT INTO session_revocations (session_id, revoked_at)
+      SELECT id, ${revokedAt} FROM unnest(${[...sessionIds]}::uuid[]) AS id
+      ON CONFLICT (session_id) DO NOTHING`;
   }
 
   /** Queues NOTIFY `channel` with each payload, delivered to every listener only if the transaction commits. */
