@@ -17,6 +17,7 @@ import { measureStart } from './lib/start.mjs';
 import { CONNECTIONS, DURATION_S, call, measure, percentile, round } from './lib/load.mjs';
 import { startProcess } from './lib/processes.mjs';
 import { latencySvg, markdownTable } from './lib/report.mjs';
+import { measureBetterAuth } from './lib/better-auth.mjs';
 import { measureRevocation } from './lib/revocation.mjs';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -66,7 +67,8 @@ async function main() {
     MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     // One issuer for every instance, as behind a load balancer (the default names each one's port).
     SERVICE_URL: 'http://auth.bench',
-    LOG_LEVEL: 'warn',
+    // Production's default, so every answered request writes its log line (to a pipe this process reads).
+    LOG_LEVEL: 'info',
     BCRYPT_COST: String(BCRYPT_COST),
     THROTTLE_AUTH_LIMIT: '1000000',
     THROTTLE_AUTH_TTL: '1s',
@@ -135,6 +137,23 @@ async function main() {
   });
   const probeMs = await probe.stop();
   results.login.probe = { p50: percentile(probeMs, 50), p99: percentile(probeMs, 99), max: Math.max(...probeMs) };
+
+  log('register: a new account per request');
+  results.register = await measure({
+    url: `${service.url}${API}/auth/register`,
+    connections: LOGIN_CONNECTIONS,
+    duration: LOGIN_DURATION_S,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request) => ({
+          ...request,
+          body: JSON.stringify({ email: `new-${randomBytes(8).toString('hex')}@bench.test`, password: PASSWORD }),
+        }),
+      },
+    ],
+  });
 
   // Before the bulk insert: an instance booting beside a million sessions is not what is measured.
   log('revocation across two instances');
@@ -235,6 +254,16 @@ async function main() {
     body: JSON.stringify({ email, password: PASSWORD }),
   });
   await stop(peer);
+
+  log('peer: Better Auth (email and password, pg, its Node handler)');
+  results.better_auth = await measureBetterAuth({
+    start,
+    stop,
+    databaseUrl: database.url,
+    password: PASSWORD,
+    login: { connections: LOGIN_CONNECTIONS, durationS: LOGIN_DURATION_S },
+    quick: QUICK,
+  });
 
   // Last: the first start rebuilds dist/, which every process above ran from.
   log('npm start: after a change (full build), then again on the unchanged tree');
@@ -387,6 +416,13 @@ function report(r, ceilingPerS, verify) {
       probe_max: r.login.probe.max,
       bcrypt_cost: BCRYPT_COST,
     },
+    register: {
+      per_s: r.register.rps,
+      p50: r.register.p50,
+      p99: r.register.p99,
+      vs_ceiling: ratio(r.register.rps, ceilingPerS),
+      errors: r.register.errors,
+    },
     refresh: {
       rps: r.refresh_1k.rps,
       p50_1k: r.refresh_1k.p50,
@@ -407,6 +443,7 @@ function report(r, ceilingPerS, verify) {
       guarded_p99: r.peer_guarded.p99,
       login_per_s: r.peer_login.rps,
       login_p99: r.peer_login.p99,
+      better_auth: r.better_auth,
     },
     revocation: r.revocation,
     memory: r.memory,
@@ -485,6 +522,48 @@ function report(r, ceilingPerS, verify) {
       ms(r.peer_login.p50),
       ms(r.peer_login.p99),
       `ours x${ratio(r.login.rps, r.peer_login.rps)}`,
+    ],
+    [
+      'register (cost 12)',
+      rps(r.register.rps),
+      ms(r.register.p50),
+      ms(r.register.p99),
+      `x${summary.register.vs_ceiling} of the bcrypt ceiling, ${r.register.errors} errors`,
+    ],
+    [
+      'Better Auth get-session',
+      rps(r.better_auth.get_session_rps),
+      ms(r.better_auth.get_session_p50),
+      ms(r.better_auth.get_session_p99),
+      `cookie cache off (a database read); our me x${ratio(r.me.rps, r.better_auth.get_session_rps)}`,
+    ],
+    [
+      'Better Auth sign-in (scrypt)',
+      rps(r.better_auth.sign_in_per_s),
+      '',
+      ms(r.better_auth.sign_in_p99),
+      `x${r.better_auth.sign_in_vs_ceiling} of its ceiling ${r.better_auth.scrypt_ceiling_per_s} hashes/s (our login x${summary.login.vs_ceiling} of ours); our login x${ratio(r.login.rps, r.better_auth.sign_in_per_s)}`,
+    ],
+    [
+      'Better Auth sign-up',
+      rps(r.better_auth.sign_up_per_s),
+      '',
+      ms(r.better_auth.sign_up_p99),
+      `x${r.better_auth.sign_up_vs_ceiling} of its ceiling; our register x${ratio(r.register.rps, r.better_auth.sign_up_per_s)} (x${summary.register.vs_ceiling} of ours)`,
+    ],
+    [
+      'Better Auth renewal (updateAge 0)',
+      rps(r.better_auth.renewal_rps),
+      ms(r.better_auth.renewal_p50),
+      ms(r.better_auth.renewal_p99),
+      `each get-session extends the session; our refresh (1,000 sessions) x${ratio(r.refresh_1k.rps, r.better_auth.renewal_rps)}`,
+    ],
+    [
+      'Better Auth refusal after sign-out',
+      '',
+      ms(r.better_auth.refuse_after_sign_out_p50),
+      ms(r.better_auth.refuse_after_sign_out_p99),
+      `sign-out on A to B's get-session without it; ours (revocation row) p50 ${ms(r.revocation.p50)}, p99 ${ms(r.revocation.p99)}`,
     ],
     [
       'revocation (2 instances)',

@@ -20,32 +20,38 @@ export async function startProcess(script, env, timeoutMs = 120_000) {
     env: { PATH: process.env.PATH, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  const collect = (chunk) => (output = (output + chunk.toString()).slice(-20_000));
+  // The last chunks only: a service logging every request writes thousands of lines a second.
+  const chunks = [];
+  const collect = (chunk) => {
+    chunks.push(chunk);
+    if (chunks.length > 64) chunks.shift();
+  };
+  const output = () => Buffer.concat(chunks).toString();
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
   const exited = new Promise((resolve) => child.once('exit', resolve));
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${script} did not listen within ${timeoutMs}ms:\n${output}`));
+      reject(new Error(`${script} did not listen within ${timeoutMs}ms:\n${output()}`));
     }, timeoutMs);
     const check = () => {
-      if (/Listening/.test(output)) {
+      if (/Listening/.test(output())) {
         clearTimeout(timer);
+        child.stdout.off('data', check);
         resolve();
       }
     };
     child.stdout.on('data', check);
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`${script} exited (${code}) before listening:\n${output}`));
+      reject(new Error(`${script} exited (${code}) before listening:\n${output()}`));
     });
   });
   return {
     url: `http://127.0.0.1:${port}`,
     pid: child.pid,
-    output: () => output,
+    output,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
