@@ -17,7 +17,9 @@ export async function measureBetterAuth({ start, stop, databaseUrl, password, lo
     BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'),
   };
   const results = { scrypt_ceiling_per_s: round(await scryptCeiling(login.durationS), 1) };
-  const [a, b] = await Promise.all([start('peers/better-auth-app.mjs', env), start('peers/better-auth-app.mjs', env)]);
+  // One after the other: each creates Better Auth's tables at start, and two at once race to.
+  const a = await start('peers/better-auth-app.mjs', env);
+  const b = await start('peers/better-auth-app.mjs', env);
   try {
     const email = `peer-${randomBytes(4).toString('hex')}@bench.test`;
     await post(a.url, '/sign-up/email', { email, password, name: 'Bench' });
