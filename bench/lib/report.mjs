@@ -57,5 +57,9 @@ export function latencySvg(rows, title, subtitle = '') {
 /** A Markdown table of rows of cells, the first row its header. */
 export function markdownTable([header, ...rows]) {
   const line = (cells) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n');
+  return [
+    line(header),
+    line(header.map((_, i) => (i === 0 || i === header.length - 1 ? '---' : '---:'))),
+    ...rows.map(line),
+  ].join('\n');
 }
