@@ -51,6 +51,16 @@ export default tseslint.config(
   },
   { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs' } },
   {
+    // The hosted pages' script runs in the browser, as a classic script.
+    files: ['src/**/assets/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      sourceType: 'script',
+      globals: globals.browser,
+      parserOptions: { projectService: false, project: null },
+    },
+  },
+  {
     // The entry points hand process.env to the config loader, the one place that interprets it.
     files: ['src/main.ts', 'src/seed.ts', 'src/cli/main.ts'],
     rules: { 'no-restricted-properties': 'off' },

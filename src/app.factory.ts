@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import { API_PREFIX, REQUEST_ID_HEADER } from './common/http/http-constants';
 import { API_SECURITY_HEADERS, securityHeadersFor, sendOnEveryAnswer } from './common/http/security-headers';
 import { AppModule } from './app.module';
+import { ACCOUNT_PAGE_ROUTES } from './auth/account-pages/account-page';
 import { cleanForwardedForOnEveryRequest, fastifyTrustProxy } from './common/client-address/client-address';
 import { answerClientError, answerFrameworkError } from './common/problem-details/framework-problems';
 import { ProblemDetailsFilter } from './common/problem-details/problem-details.filter';
@@ -64,7 +65,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
   await app.register(fastifyCookie);
   app.enableCors(corsOptions(config));
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['.well-known/{*path}'] });
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['.well-known/{*path}', ...ACCOUNT_PAGE_ROUTES] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
 
@@ -79,7 +80,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     done(null, payload);
   });
 
-  serveOpenApiDocument(app);
+  if (config.http.servesDocs) serveOpenApiDocument(app);
   await app.init();
   return app;
 }

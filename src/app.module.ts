@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AccountPagesModule } from './auth/account-pages/account-pages.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/app-config';
@@ -37,6 +38,7 @@ export class AppModule {
         AuditModule,
         // The example feature module of the README's "Extending" section.
         NotesModule,
+        ...(config.accountTokens.servesPages ? [AccountPagesModule] : []),
       ],
     };
   }

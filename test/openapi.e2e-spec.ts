@@ -1,5 +1,6 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { ProbeModule } from './support/probe.module';
 import { startTestApp } from './support/test-app';
@@ -123,5 +124,31 @@ describe('OpenAPI', () => {
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toMatch(/text\/html/);
     expect(response.text).toContain('swagger-ui');
+  });
+});
+
+describe('OpenAPI in production', () => {
+  const production = {
+    NODE_ENV: 'production',
+    JWT_ACCESS_SECRET: randomBytes(48).toString('base64'),
+    PASSWORD_PEPPER: randomBytes(48).toString('base64'),
+    MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  };
+
+  it('serves neither /docs nor its document unless DOCS_ENABLED=true', async () => {
+    const off = await startTestApp({ env: production });
+    try {
+      await request(off.getHttpServer()).get('/docs').expect(404);
+      await request(off.getHttpServer()).get('/docs/openapi.json').expect(404);
+      await request(off.getHttpServer()).get('/api/v1/health').expect(200);
+    } finally {
+      await off.close();
+    }
+    const on = await startTestApp({ env: { ...production, DOCS_ENABLED: 'true' } });
+    try {
+      await request(on.getHttpServer()).get('/docs/openapi.json').expect(200);
+    } finally {
+      await on.close();
+    }
   });
 });

@@ -1,4 +1,7 @@
 import { generateKeyPairSync, KeyObject, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AppConfig, loadAppConfig } from './app-config';
 import { ConfigValidationError } from './config-validation.error';
 import { parseDurationSeconds } from './duration';
@@ -36,6 +39,7 @@ describe('loadAppConfig', () => {
       trustProxy: { kind: 'none' },
       corsOrigins: [],
       bodyLimitBytes: 65536,
+      servesDocs: true,
       timeouts: { requestSeconds: 30, keepAliveSeconds: 72 },
       shutdown: { delaySeconds: 0, graceSeconds: 10 },
     });
@@ -85,6 +89,7 @@ describe('loadAppConfig', () => {
     expect(config.http).toEqual({
       host: '127.0.0.1',
       port: 8080,
+      servesDocs: false,
       serviceUrl: 'https://auth.example.com',
       serviceUrlConfigured: true,
       trustProxy: { kind: 'all' },
@@ -197,6 +202,85 @@ describe('loadAppConfig', () => {
       ]);
     });
   });
+  describe('pages served', () => {
+    const production = {
+      DATABASE_URL,
+      NODE_ENV: 'production',
+      JWT_ACCESS_SECRET: STRONG_SECRET,
+      PASSWORD_PEPPER: PEPPER,
+      MFA_ENCRYPTION_KEY: MFA_KEY,
+    };
+
+    it('serves /docs outside production only, unless DOCS_ENABLED says otherwise', () => {
+      expect(loadAppConfig({ DATABASE_URL }).http.servesDocs).toBe(true);
+      expect(loadAppConfig({ DATABASE_URL, NODE_ENV: 'test' }).http.servesDocs).toBe(true);
+      expect(loadAppConfig(production).http.servesDocs).toBe(false);
+      expect(loadAppConfig({ ...production, DOCS_ENABLED: 'true' }).http.servesDocs).toBe(true);
+      expect(loadAppConfig({ DATABASE_URL, DOCS_ENABLED: 'false' }).http.servesDocs).toBe(false);
+      expect(problemsOf({ DATABASE_URL, DOCS_ENABLED: 'sometimes' })).toEqual([
+        'DOCS_ENABLED must be true or false (got "sometimes")',
+      ]);
+    });
+
+    it("serves the mailed links' pages unless ACCOUNT_PAGES_ENABLED is false", () => {
+      expect(loadAppConfig(production).accountTokens.servesPages).toBe(true);
+      expect(loadAppConfig({ DATABASE_URL, ACCOUNT_PAGES_ENABLED: 'false' }).accountTokens.servesPages).toBe(false);
+    });
+  });
+
+  describe('secrets from files (<NAME>_FILE)', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'secret-files-'));
+    const fileWith = (name: string, content: string) => {
+      const path = join(directory, name);
+      writeFileSync(path, content);
+      return path;
+    };
+    afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+    it('reads every secret from its file, less one trailing newline, in production', () => {
+      const config = loadAppConfig({
+        NODE_ENV: 'production',
+        DATABASE_URL_FILE: fileWith('database-url', `${DATABASE_URL}\n`),
+        JWT_ACCESS_SECRET_FILE: fileWith('jwt', `${STRONG_SECRET}\n`),
+        PASSWORD_PEPPER_FILE: fileWith('pepper', PEPPER),
+        MFA_ENCRYPTION_KEY_FILE: fileWith('mfa', `${MFA_KEY}\r\n`),
+      });
+      expect(config.database.url).toBe(DATABASE_URL);
+      expect(secretOf(config).toString('utf8')).toBe(STRONG_SECRET);
+      expect(config.password.pepper.toString('utf8')).toBe(PEPPER);
+    });
+
+    it('reads a PEM key ring from files with real newlines', () => {
+      const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+      const config = loadAppConfig({
+        DATABASE_URL,
+        JWT_ALGORITHM: 'EdDSA',
+        JWT_SIGNING_KEY_FILE: fileWith('signing.pem', privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
+        JWT_VERIFICATION_KEYS_FILE: fileWith('keys.pem', publicKey.export({ type: 'spki', format: 'pem' }).toString()),
+      });
+      expect(config.accessToken.signing.algorithm).toBe('EdDSA');
+    });
+
+    it('refuses a secret set both ways, and a file it cannot read, naming the path but no value', () => {
+      const missing = join(directory, 'absent');
+      const problems = problemsOf({
+        DATABASE_URL,
+        JWT_ACCESS_SECRET: STRONG_SECRET,
+        JWT_ACCESS_SECRET_FILE: fileWith('both', STRONG_SECRET),
+        PASSWORD_PEPPER_FILE: missing,
+      });
+      expect(problems).toEqual([
+        'JWT_ACCESS_SECRET and JWT_ACCESS_SECRET_FILE are both set: set one of them',
+        `PASSWORD_PEPPER_FILE: cannot read ${missing} (ENOENT)`,
+      ]);
+      expect(problems.join('\n')).not.toContain(STRONG_SECRET);
+    });
+
+    it('reads no file for a variable that is not secret', () => {
+      expect(loadAppConfig({ DATABASE_URL, PORT_FILE: fileWith('port', '4000') }).http.port).toBe(3000);
+    });
+  });
+
   describe('secrets in production', () => {
     const production = (env: Record<string, string>) => ({
       DATABASE_URL,

@@ -4,6 +4,7 @@ import { AdminConfig, readAdminConfig } from './admin-config';
 import { BruteForceConfig, readBruteForceConfig } from './brute-force-config';
 import { ACCESS_TOKEN_ALGORITHMS, LOG_LEVELS, REFRESH_TRANSPORTS, VARIABLES } from './config-variables';
 import { ConfigValidationError } from './config-validation.error';
+import { readSecretFiles } from './secret-files';
 import { EnvironmentReader } from './environment-reader';
 import { AccountTokensConfig, MailConfig, readAccountTokensConfig, readMailConfig } from './mail-config';
 import { MfaConfig, readMfaConfig } from './mfa-config';
@@ -37,6 +38,8 @@ export interface HttpConfig {
   readonly corsOrigins: readonly string[];
   /** Largest request body accepted; credential payloads are tiny, so a small limit costs nothing. */
   readonly bodyLimitBytes: number;
+  /** Swagger UI at /docs and the document at /docs/openapi.json. */
+  readonly servesDocs: boolean;
   readonly timeouts: {
     /** The whole request, headers and body, must arrive within this; a slow sender gets 408 and is closed. */
     readonly requestSeconds: number;
@@ -141,7 +144,9 @@ export type AppConfigSections = Omit<AppConfig, 'isProduction'>;
 
 /** Builds the configuration from an environment, or throws one error that names every problem. */
 export function loadAppConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {
-  const read = new EnvironmentReader(env);
+  const secretFiles = readSecretFiles(env);
+  const read = new EnvironmentReader(env, secretFiles.values);
+  read.problems.push(...secretFiles.problems);
   const nodeEnv = read.oneOf(VARIABLES.NODE_ENV);
   const production = nodeEnv === 'production';
 
@@ -155,6 +160,7 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
     trustProxy: readTrustProxy(read),
     corsOrigins: read.origins(VARIABLES.CORS_ORIGINS),
     bodyLimitBytes: read.sizeBytes(VARIABLES.BODY_LIMIT),
+    servesDocs: read.boolean(VARIABLES.DOCS_ENABLED, nodeEnv),
     timeouts: {
       requestSeconds: read.durationSeconds(VARIABLES.HTTP_REQUEST_TIMEOUT),
       keepAliveSeconds: read.durationSeconds(VARIABLES.HTTP_KEEP_ALIVE_TIMEOUT),

@@ -99,6 +99,12 @@ export const VARIABLES = declareVariables({
     description: 'Then how long in-flight requests get before the process exits anyway',
     secret: false,
   }),
+  DOCS_ENABLED: boolean({
+    default: true,
+    defaultUnder: { production: false },
+    description: 'Serve Swagger UI at /docs and the OpenAPI document at /docs/openapi.json (off in production)',
+    secret: false,
+  }),
 
   // Stores
   DATABASE_URL: url({
@@ -377,6 +383,12 @@ export const VARIABLES = declareVariables({
     schemes: ['http', 'https'],
     default: 'http://localhost:3000',
     description: 'Base URL of the web pages that take a mailed token (/reset-password, /verify-email)',
+    secret: false,
+  }),
+  ACCOUNT_PAGES_ENABLED: boolean({
+    default: true,
+    description:
+      'Serve the pages the mailed links open (/reset-password, /verify-email); false when the web app at PUBLIC_URL does',
     secret: false,
   }),
   PASSWORD_RESET_TTL: duration({

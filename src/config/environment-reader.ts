@@ -25,11 +25,15 @@ const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
 export class EnvironmentReader {
   readonly problems: string[] = [];
 
-  constructor(private readonly env: Environment) {}
+  /** `fromFiles`: the values of secret variables read from their `<NAME>_FILE` (secret-files.ts). */
+  constructor(
+    private readonly env: Environment,
+    private readonly fromFiles: Readonly<Record<string, string>> = {},
+  ) {}
 
   /** The trimmed value, undefined when unset or blank. */
   raw(variable: Variable): string | undefined {
-    const value = this.env[variable.name]?.trim();
+    const value = (this.fromFiles[variable.name] ?? this.env[variable.name])?.trim();
     return value === '' ? undefined : value;
   }
 
@@ -61,12 +65,14 @@ export class EnvironmentReader {
     return parsed;
   }
 
-  boolean(variable: BooleanVariable): boolean {
+  /** `nodeEnv` picks the default of variables whose default depends on it. */
+  boolean(variable: BooleanVariable, nodeEnv?: NodeEnvironment): boolean {
+    const fallback = (nodeEnv && variable.defaultUnder?.[nodeEnv]) ?? variable.default;
     const value = this.raw(variable)?.toLowerCase();
-    if (value === undefined) return variable.default;
+    if (value === undefined) return fallback;
     if (['true', '1', 'yes'].includes(value)) return true;
     if (['false', '0', 'no'].includes(value)) return false;
-    return this.fail(variable, `must be true or false (got "${value}")`, variable.default);
+    return this.fail(variable, `must be true or false (got "${value}")`, fallback);
   }
 
   /** A duration like `15m`, returned in seconds. */

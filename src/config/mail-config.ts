@@ -17,6 +17,8 @@ export interface AccountTokensConfig {
   readonly passwordResetTtlSeconds: number;
   /** Grants only "this address is mine": a day leaves time to open the mail. */
   readonly emailVerificationTtlSeconds: number;
+  /** This service serves the pages the mailed links open; false when the web app at PUBLIC_URL does. */
+  readonly servesPages: boolean;
 }
 
 export function readMailConfig(read: EnvironmentReader): MailConfig {
@@ -33,5 +35,6 @@ export function readAccountTokensConfig(read: EnvironmentReader): AccountTokensC
     requireVerifiedEmail: read.boolean(VARIABLES.REQUIRE_VERIFIED_EMAIL),
     passwordResetTtlSeconds: read.durationSeconds(VARIABLES.PASSWORD_RESET_TTL),
     emailVerificationTtlSeconds: read.durationSeconds(VARIABLES.EMAIL_VERIFICATION_TTL),
+    servesPages: read.boolean(VARIABLES.ACCOUNT_PAGES_ENABLED),
   };
 }

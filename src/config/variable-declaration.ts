@@ -38,6 +38,8 @@ export interface IntegerVariable extends Declared {
 export interface BooleanVariable extends Declared {
   readonly kind: 'boolean';
   readonly default: boolean;
+  /** Where the default differs by NODE_ENV. */
+  readonly defaultUnder?: { readonly [environment in NodeEnvironment]?: boolean };
 }
 
 /** A duration such as `15m`, read in seconds; the bounds are seconds. */
@@ -161,8 +163,9 @@ export function defaultTextOf(variable: Variable, nodeEnv: NodeEnvironment): str
     case 'trust-proxy':
       return variable.default;
     case 'integer':
-    case 'boolean':
       return String(variable.default);
+    case 'boolean':
+      return String(variable.defaultUnder?.[nodeEnv] ?? variable.default);
     case 'one-of':
       return variable.defaultUnder?.[nodeEnv] ?? variable.default;
     case 'url':

@@ -15,6 +15,7 @@ describe('loadAppConfig: mail and account tokens', () => {
       requireVerifiedEmail: false,
       passwordResetTtlSeconds: 1800,
       emailVerificationTtlSeconds: 86400,
+      servesPages: true,
     });
   });
 
@@ -27,6 +28,7 @@ describe('loadAppConfig: mail and account tokens', () => {
       REQUIRE_VERIFIED_EMAIL: 'true',
       PASSWORD_RESET_TTL: '15m',
       EMAIL_VERIFICATION_TTL: '2d',
+      ACCOUNT_PAGES_ENABLED: 'false',
     });
     expect(config.mail).toEqual({
       smtpUrl: 'smtps://user:pass@mail.example.com:465',
@@ -37,6 +39,7 @@ describe('loadAppConfig: mail and account tokens', () => {
       requireVerifiedEmail: true,
       passwordResetTtlSeconds: 900,
       emailVerificationTtlSeconds: 172800,
+      servesPages: false,
     });
   });
 
