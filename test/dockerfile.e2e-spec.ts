@@ -60,8 +60,19 @@ describe('Dockerfile lint (hadolint-equivalent rules)', () => {
   });
 
   it('pins every base image to a tag or digest, never latest (DL3006, DL3007)', () => {
+    // A global ARG before the first FROM (NODE_IMAGE) is judged by its default.
+    const globalArgs = new Map(
+      instructions
+        .slice(
+          0,
+          instructions.findIndex((instruction) => instruction.keyword === 'FROM'),
+        )
+        .filter((instruction) => instruction.keyword === 'ARG')
+        .map((instruction) => instruction.args.split('=') as [string, string]),
+    );
     for (const [from] of stages) {
-      const image = from.args.replace(/^--platform=\S+\s+/, '').split(/\s+/)[0];
+      const written = from.args.replace(/^--platform=\S+\s+/, '').split(/\s+/)[0];
+      const image = written.replace(/\$\{(\w+)\}/g, (_, name: string) => globalArgs.get(name) ?? '');
       if (stageNames.has(image)) continue;
       expect({ at: at(from), pinned: /[:@]/.test(image) && !/:latest$/.test(image) }).toEqual({
         at: at(from),
@@ -137,11 +148,32 @@ describe('Dockerfile lint (hadolint-equivalent rules)', () => {
     }
   });
 
-  it('gives the application files of the final stage to the unprivileged user (COPY --chown)', () => {
+  it('leaves the application files of the final stage to root, so the user it runs as cannot change them (no COPY --chown)', () => {
     const copies = finalStage.filter((instruction) => instruction.keyword === 'COPY');
     expect(copies.length).toBeGreaterThan(0);
     for (const copy of copies)
-      expect({ at: at(copy), chown: /--chown=/.test(copy.args) }).toEqual({ at: at(copy), chown: true });
+      expect({ at: at(copy), chown: /--chown=/.test(copy.args) }).toEqual({ at: at(copy), chown: false });
+  });
+
+  it('only serves by default: migrations are their own command, and the runtime has no Prisma CLI to run', () => {
+    const cmd = finalStage.find((instruction) => instruction.keyword === 'CMD')!;
+    expect(JSON.parse(cmd.args)).toEqual(['node', 'dist/main.js']);
+    const build = stages[0].map((instruction) => instruction.args).join('\n');
+    expect(build).toMatch(/npm prune --omit=dev --omit=optional/);
+    expect(build).toMatch(/npm ci --ignore-scripts/);
+    expect(finalStage.map((instruction) => instruction.args).join('\n')).toContain('scripts/db/migrate.mjs');
+  });
+
+  it('builds on a supported Node LTS, the one engines allows', () => {
+    const argument = instructions.find(
+      (instruction) => instruction.keyword === 'ARG' && /^NODE_IMAGE=/.test(instruction.args),
+    );
+    const major = Number(/^NODE_IMAGE=node:(\d+)-/.exec(argument?.args ?? '')?.[1]);
+    expect([22, 24]).toContain(major);
+    const engines = (
+      JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { engines: { node: string } }
+    ).engines.node;
+    expect(Number(/^>=(\d+)/.exec(engines)?.[1])).toBeLessThanOrEqual(major);
   });
 
   it('copies from stages that exist (DL3022) and never the .env file into the image', () => {

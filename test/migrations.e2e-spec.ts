@@ -34,6 +34,29 @@ describe('Migrations', () => {
     expect(result.stdout).toMatch(/No pending migrations/);
   });
 
+  it('read the database URL from DATABASE_URL_FILE, as a mounted secret, and refuse both forms at once', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'database-url-file-'));
+    try {
+      const file = join(folder, 'database-url');
+      await writeFile(file, `${process.env.DATABASE_URL}\n`);
+      const fromFile = await runScript('scripts/db/migrate.mjs', [], { DATABASE_URL: '', DATABASE_URL_FILE: file });
+      expect(fromFile).toMatchObject({ code: 0, stdout: expect.stringMatching(/No pending migrations/) });
+
+      const both = await runScript('scripts/db/migrate.mjs', [], { DATABASE_URL_FILE: file });
+      expect(both.code).toBe(1);
+      expect(both.stderr).toBe('Error: DATABASE_URL and DATABASE_URL_FILE are both set: set one of them.\n');
+
+      const missing = await runScript('scripts/db/migrate.mjs', [], {
+        DATABASE_URL: '',
+        DATABASE_URL_FILE: join(folder, 'absent'),
+      });
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain('DATABASE_URL_FILE: cannot read');
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
   describe('when the schema changes', () => {
     let workdir: string;
 

@@ -1,5 +1,6 @@
 // Drives Prisma's WebAssembly schema engine against PostgreSQL for the db:* scripts, which work without Prisma's native engine download.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -46,17 +47,20 @@ export async function runCli(main) {
   } catch (error) {
     const message =
       error instanceof CliError ? error.message : (engineErrorSummary(error) ?? error?.stack ?? String(error));
-    console.error(`Error: ${redactPassword(message, process.env.DATABASE_URL)}`);
+    console.error(`Error: ${redactPassword(message, databaseUrlRead ?? process.env.DATABASE_URL)}`);
     process.exitCode = 1;
   }
 }
 
 /** DATABASE_URL, checked to be a PostgreSQL URL naming a database. */
 export function readDatabaseUrl() {
-  const value = process.env.DATABASE_URL?.trim();
+  const value = databaseUrlFromEnvironment();
   if (!value) {
-    throw new CliError('DATABASE_URL is not set. Set it to postgresql://USER:PASSWORD@HOST:PORT/DATABASE.');
+    throw new CliError(
+      'DATABASE_URL is not set. Set it to postgresql://USER:PASSWORD@HOST:PORT/DATABASE, or DATABASE_URL_FILE to a file holding it.',
+    );
   }
+  databaseUrlRead = value;
   let url;
   try {
     url = new URL(value);
@@ -68,6 +72,25 @@ export function readDatabaseUrl() {
   }
   if (databaseName(value) === '') throw new CliError('DATABASE_URL names no database (the path after the host).');
   return value;
+}
+
+/** The URL read, whose password every printed message is cleaned of. */
+let databaseUrlRead;
+
+/** DATABASE_URL, or the content of the file DATABASE_URL_FILE names (a mounted secret), as the service reads it. */
+function databaseUrlFromEnvironment() {
+  const file = process.env.DATABASE_URL_FILE?.trim();
+  if (!file) return process.env.DATABASE_URL?.trim();
+  if (process.env.DATABASE_URL?.trim()) {
+    throw new CliError('DATABASE_URL and DATABASE_URL_FILE are both set: set one of them.');
+  }
+  try {
+    return readFileSync(file, 'utf8')
+      .replace(/\r?\n$/, '')
+      .trim();
+  } catch (error) {
+    throw new CliError(`DATABASE_URL_FILE: cannot read ${file} (${error.code ?? error.message}).`);
+  }
 }
 
 /** The URL with its password masked, for messages. */
@@ -263,8 +286,7 @@ function loadEngineWasm() {
     set_message: (message) => console.error(`schema engine panic: ${message}`),
   };
   engineWasmLoaded ??= (async () => {
-    const require = createRequire(import.meta.url);
-    const wasmPath = path.join(path.dirname(require.resolve('prisma/package.json')), 'build', 'schema_engine_bg.wasm');
+    const wasmPath = schemaEngineWasmPath();
     const imports = { ...engineGlue };
     // The engine arms timers (e.g. a 10 s wait for the migration lock) and never clears them; we
     // track them so close() can, otherwise the process would linger until they fire.
@@ -291,6 +313,16 @@ function loadEngineWasm() {
     instance.exports.__wbindgen_start();
   })();
   return engineWasmLoaded;
+}
+
+/**
+ * The CLI's engine, or where SCHEMA_ENGINE_WASM says: the runtime image has no Prisma CLI and keeps a
+ * copy of its wasm (Dockerfile), so migrations run there without a download and without the CLI.
+ */
+function schemaEngineWasmPath() {
+  if (process.env.SCHEMA_ENGINE_WASM) return process.env.SCHEMA_ENGINE_WASM;
+  const require = createRequire(import.meta.url);
+  return path.join(path.dirname(require.resolve('prisma/package.json')), 'build', 'schema_engine_bg.wasm');
 }
 
 function clearEngineTimers() {
