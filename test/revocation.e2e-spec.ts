@@ -1,4 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { PostgresRevocationChannel } from '../src/sessions/revocation/postgres-revocation-channel';
@@ -12,6 +13,8 @@ import { startTestApp } from './support/test-app';
 
 const SECRET = 'e2e-revocation-secret-with-more-than-32-bytes!!';
 const REDIS_URL = process.env.REDIS_URL;
+/** One deployment: its instances share a key prefix (each test app otherwise gets its own). */
+const oneDeployment = () => ({ REDIS_KEY_PREFIX: `test:${randomUUID()}:` });
 
 if (!REDIS_URL) {
   // Made visible in the run's output so a skip is never mistaken for a pass.
@@ -56,7 +59,7 @@ describe.each(TRANSPORTS)('Revocation across instances through %s', (_name, redi
   let resyncing: NestFastifyApplication;
 
   beforeAll(async () => {
-    const env = { JWT_ACCESS_SECRET: SECRET, REDIS_URL: redisUrl };
+    const env = { JWT_ACCESS_SECRET: SECRET, REDIS_URL: redisUrl, ...oneDeployment() };
     [first, second, resyncing] = await Promise.all([
       startTestApp({ env }),
       startTestApp({ env }),
@@ -131,8 +134,11 @@ describe.each(TRANSPORTS)('Revocation across instances through %s', (_name, redi
     const redisUrl = new URL(REDIS_URL!);
     redisUrl.port ||= '6379';
     proxy = await TcpProxy.start(redisUrl.toString());
-    first = await startTestApp({ env: { JWT_ACCESS_SECRET: SECRET, REDIS_URL: redisUrl.toString() } });
-    cutOff = await startTestApp({ env: { JWT_ACCESS_SECRET: SECRET, REDIS_URL: proxy.rewrite(redisUrl.toString()) } });
+    const deployment = oneDeployment();
+    first = await startTestApp({ env: { JWT_ACCESS_SECRET: SECRET, REDIS_URL: redisUrl.toString(), ...deployment } });
+    cutOff = await startTestApp({
+      env: { JWT_ACCESS_SECRET: SECRET, REDIS_URL: proxy.rewrite(redisUrl.toString()), ...deployment },
+    });
   });
 
   afterAll(async () => {
@@ -155,6 +161,36 @@ describe.each(TRANSPORTS)('Revocation across instances through %s', (_name, redi
     const loggedOutAt = Date.now();
     await logout(first.getHttpServer(), next.refreshToken);
     expect(await revokedAfterMs(cutOff, sessionIdOf(next.accessToken), 1000, loggedOutAt)).toBeDefined();
+  });
+});
+
+(REDIS_URL ? describe : describe.skip)('Two deployments on one Redis', () => {
+  let blue: NestFastifyApplication;
+  let blueAgain: NestFastifyApplication;
+  let green: NestFastifyApplication;
+
+  beforeAll(async () => {
+    const env = { JWT_ACCESS_SECRET: SECRET, REDIS_URL };
+    const bluePrefix = oneDeployment();
+    [blue, blueAgain, green] = await Promise.all([
+      startTestApp({ env: { ...env, ...bluePrefix } }),
+      startTestApp({ env: { ...env, ...bluePrefix } }),
+      startTestApp({ env: { ...env, ...oneDeployment() } }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([blue.close(), blueAgain.close(), green.close()]);
+  });
+
+  it('hear only their own revocations: each subscribes under its REDIS_KEY_PREFIX', async () => {
+    const pair = await register(blue.getHttpServer());
+    const sessionId = sessionIdOf(pair.accessToken);
+    const loggedOutAt = Date.now();
+    await logout(blue.getHttpServer(), pair.refreshToken);
+    expect(await revokedAfterMs(blueAgain, sessionId, 1000, loggedOutAt)).toBeDefined();
+    // Long enough for the announcement to have arrived had green been listening (green's resync is 30 s away).
+    expect(await revokedAfterMs(green, sessionId, 1000)).toBeUndefined();
   });
 });
 

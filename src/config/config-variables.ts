@@ -363,7 +363,7 @@ export const VARIABLES = declareVariables({
   }),
   REDIS_KEY_PREFIX: text({
     default: 'auth:',
-    description: 'Prefix of the rate-limit and lockout keys, so deployments can share one Redis',
+    description: 'Prefix of every Redis key and channel (rate limits, lockouts, revocations), so deployments can share one Redis',
     secret: false,
   }),
 

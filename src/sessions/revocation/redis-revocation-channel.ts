@@ -2,7 +2,8 @@ import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { RevocationSubscriber, RevocationChannel } from './revocation-channel';
 
-const CHANNEL = 'auth:session-revoked';
+/** Under REDIS_KEY_PREFIX (`auth:` by default), so deployments sharing a Redis never hear each other's revocations. */
+export const revocationChannelName = (redisKeyPrefix: string) => `${redisKeyPrefix}session-revoked`;
 
 /**
  * Revocations through Redis pub/sub, for deployments where Postgres LISTEN is unavailable (PgBouncer in
@@ -18,14 +19,17 @@ export class RedisRevocationChannel implements RevocationChannel {
   private connected = false;
   private closing = false;
 
-  constructor(private readonly publisher: Redis) {}
+  constructor(
+    private readonly publisher: Redis,
+    private readonly channel: string,
+  ) {}
 
   async announceInTransaction(): Promise<void> {
     // Nothing to queue: Redis cannot wait for the commit, so announceCommitted publishes after it.
   }
 
   async announceCommitted(sessionIds: readonly string[]): Promise<void> {
-    await this.publisher.publish(CHANNEL, sessionIds.join(','));
+    await this.publisher.publish(this.channel, sessionIds.join(','));
   }
 
   async subscribe(subscriber: RevocationSubscriber): Promise<void> {
@@ -37,7 +41,7 @@ export class RedisRevocationChannel implements RevocationChannel {
     });
     this.connection = connection;
     connection.on('message', (channel: string, payload: string) => {
-      if (channel === CHANNEL && payload) subscriber.revoked(payload.split(','));
+      if (channel === this.channel && payload) subscriber.revoked(payload.split(','));
     });
     connection.on('ready', () => {
       this.subscribed = this.resubscribe(connection, subscriber);
@@ -65,7 +69,7 @@ export class RedisRevocationChannel implements RevocationChannel {
 
   private async resubscribe(connection: Redis, subscriber: RevocationSubscriber): Promise<void> {
     try {
-      await connection.subscribe(CHANNEL);
+      await connection.subscribe(this.channel);
       this.connected = true;
       await subscriber.resubscribed();
     } catch (error) {

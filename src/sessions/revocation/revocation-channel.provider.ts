@@ -2,7 +2,7 @@ import { Provider } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { RedisConnection } from '../../redis/redis.module';
 import { PostgresRevocationChannel } from './postgres-revocation-channel';
-import { RedisRevocationChannel } from './redis-revocation-channel';
+import { RedisRevocationChannel, revocationChannelName } from './redis-revocation-channel';
 import { RevocationChannel } from './revocation-channel';
 import { SessionRevocationsRepository } from './session-revocations.repository';
 
@@ -16,6 +16,6 @@ export const revocationChannelProvider: Provider = {
     revocations: SessionRevocationsRepository,
   ): RevocationChannel =>
     redis.client
-      ? new RedisRevocationChannel(redis.client)
+      ? new RedisRevocationChannel(redis.client, revocationChannelName(config.bruteForce.redisKeyPrefix))
       : new PostgresRevocationChannel(config.database.url, revocations),
 };
