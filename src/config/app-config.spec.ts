@@ -43,8 +43,14 @@ describe('loadAppConfig', () => {
       timeouts: { requestSeconds: 30, keepAliveSeconds: 72 },
       shutdown: { delaySeconds: 0, graceSeconds: 10 },
     });
-    expect(config.database).toEqual({ url: DATABASE_URL, poolSize: 10, connectTimeoutSeconds: 5 });
+    expect(config.database).toEqual({
+      url: DATABASE_URL,
+      poolSize: 10,
+      connectTimeoutSeconds: 5,
+      statementTimeoutSeconds: 10,
+    });
     expect(config.redisUrl).toBeUndefined();
+    expect(config.redis).toEqual({ url: undefined, commandTimeoutSeconds: 1 });
     expect(config.logLevel).toBe('info');
     expect(config.session).toEqual({
       idleTtlSeconds: 7 * 86400,
@@ -76,6 +82,8 @@ describe('loadAppConfig', () => {
       SHUTDOWN_DELAY: '5s',
       DATABASE_POOL_SIZE: '25',
       DATABASE_CONNECT_TIMEOUT: '2s',
+      DATABASE_STATEMENT_TIMEOUT: '30s',
+      REDIS_COMMAND_TIMEOUT: '3s',
       REDIS_URL: 'redis://cache:6379',
       LOG_LEVEL: 'debug',
       JWT_ACCESS_SECRET: STRONG_SECRET,
@@ -98,7 +106,13 @@ describe('loadAppConfig', () => {
       timeouts: { requestSeconds: 10, keepAliveSeconds: 65 },
       shutdown: { delaySeconds: 5, graceSeconds: 30 },
     });
-    expect(config.database).toEqual({ url: DATABASE_URL, poolSize: 25, connectTimeoutSeconds: 2 });
+    expect(config.database).toEqual({
+      url: DATABASE_URL,
+      poolSize: 25,
+      connectTimeoutSeconds: 2,
+      statementTimeoutSeconds: 30,
+    });
+    expect(config.redis.commandTimeoutSeconds).toBe(3);
     expect(config.redisUrl).toBe('redis://cache:6379');
     expect(config.logLevel).toBe('debug');
     expect(config.session).toMatchObject({ idleTtlSeconds: 86400, maxAgeSeconds: 14 * 86400, reuseGraceSeconds: 30 });

@@ -59,6 +59,14 @@ export interface DatabaseConfig {
   readonly poolSize: number;
   /** A query that cannot get a connection within this time fails fast with 503 instead of queueing. */
   readonly connectTimeoutSeconds: number;
+  /** PostgreSQL cancels a statement running longer; the client gives up on an unanswered one a second later. */
+  readonly statementTimeoutSeconds: number;
+}
+
+export interface RedisConfig {
+  readonly url: string | undefined;
+  /** A command unanswered after this fails; a connection silent for it while a command waits is remade. */
+  readonly commandTimeoutSeconds: number;
 }
 
 export interface AccessTokenConfig {
@@ -104,6 +112,7 @@ export class AppConfig {
   readonly http: HttpConfig;
   readonly database: DatabaseConfig;
   readonly redisUrl: string | undefined;
+  readonly redis: RedisConfig;
   readonly accessToken: AccessTokenConfig;
   readonly session: SessionConfig;
   readonly password: PasswordConfig;
@@ -122,6 +131,7 @@ export class AppConfig {
     this.http = sections.http;
     this.database = sections.database;
     this.redisUrl = sections.redisUrl;
+    this.redis = sections.redis;
     this.accessToken = sections.accessToken;
     this.session = sections.session;
     this.password = sections.password;
@@ -175,9 +185,14 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
     url: read.url(VARIABLES.DATABASE_URL) ?? '',
     poolSize: read.integer(VARIABLES.DATABASE_POOL_SIZE),
     connectTimeoutSeconds: read.durationSeconds(VARIABLES.DATABASE_CONNECT_TIMEOUT),
+    statementTimeoutSeconds: read.durationSeconds(VARIABLES.DATABASE_STATEMENT_TIMEOUT),
   };
 
   const redisUrl = read.url(VARIABLES.REDIS_URL);
+  const redis: RedisConfig = {
+    url: redisUrl,
+    commandTimeoutSeconds: read.durationSeconds(VARIABLES.REDIS_COMMAND_TIMEOUT),
+  };
 
   const accessToken: AccessTokenConfig = {
     signing: readAccessTokenSigning(read, nodeEnv),
@@ -213,6 +228,7 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
     http,
     database,
     redisUrl,
+    redis,
     accessToken,
     session,
     password,

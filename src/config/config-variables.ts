@@ -127,11 +127,25 @@ export const VARIABLES = declareVariables({
     description: 'A query that cannot get a connection within this answers 503 instead of queueing',
     secret: false,
   }),
+  DATABASE_STATEMENT_TIMEOUT: duration({
+    default: '10s',
+    min: 1,
+    max: 600,
+    description: 'A statement still running (or unanswered) after this is cancelled and the request answers 503',
+    secret: false,
+  }),
   REDIS_URL: url({
     schemes: ['redis', 'rediss'],
     unset: 'in-process stores (one instance only)',
     description: 'Redis shared by all instances: rate limits, lockout, revocations (its password included)',
     secret: true,
+  }),
+  REDIS_COMMAND_TIMEOUT: duration({
+    default: '1s',
+    min: 1,
+    max: 60,
+    description: 'A Redis command unanswered after this fails, and a connection silent that long is dropped and remade',
+    secret: false,
   }),
 
   // Access tokens
@@ -363,7 +377,8 @@ export const VARIABLES = declareVariables({
   }),
   REDIS_KEY_PREFIX: text({
     default: 'auth:',
-    description: 'Prefix of every Redis key and channel (rate limits, lockouts, revocations), so deployments can share one Redis',
+    description:
+      'Prefix of every Redis key and channel (rate limits, lockouts, revocations), so deployments can share one Redis',
     secret: false,
   }),
 

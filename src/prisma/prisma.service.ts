@@ -16,6 +16,9 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
         max: config.database.poolSize,
         connectionTimeoutMillis: config.database.connectTimeoutSeconds * 1000,
         idleTimeoutMillis: 30_000,
+        // PostgreSQL cancels what runs too long; the client stops waiting for what it never answers.
+        statement_timeout: config.database.statementTimeoutSeconds * 1000,
+        query_timeout: (config.database.statementTimeoutSeconds + 1) * 1000,
       }),
     });
   }

@@ -11,6 +11,7 @@ export class RedisConnection implements OnApplicationShutdown {
   readonly client: Redis | undefined;
 
   constructor(@Inject(AppConfig) config: AppConfig) {
+    const timeoutMs = config.redis.commandTimeoutSeconds * 1000;
     this.client = config.redisUrl
       ? new Redis(config.redisUrl, {
           lazyConnect: false,
@@ -18,6 +19,11 @@ export class RedisConnection implements OnApplicationShutdown {
           maxRetriesPerRequest: 1,
           connectTimeout: 2_000,
           retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+          // A Redis that accepts connections but never answers (half-open, frozen) must fail commands,
+          // not hold requests: each command has a deadline, and a socket silent that long while one
+          // waits is destroyed, so the client reconnects by itself once Redis answers again.
+          commandTimeout: timeoutMs,
+          socketTimeout: timeoutMs,
         })
       : undefined;
     // ioredis emits 'error' on every failed reconnect; readiness reports the outage instead.

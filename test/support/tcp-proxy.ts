@@ -1,14 +1,16 @@
 import { AddressInfo, createServer, Server, Socket } from 'node:net';
 
 /**
- * A TCP proxy in front of PostgreSQL that a test can cut, restore or slow down, to see how the
- * service behaves when its database goes away and comes back.
+ * A TCP proxy in front of PostgreSQL or Redis that a test can cut (refused), black-hole (half-open),
+ * freeze, slow down or restore, to see how the service behaves when a dependency fails and comes back.
  */
 export class TcpProxy {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   private accepting = true;
   private delayMs = 0;
+  /** Connections are accepted and kept, and nothing passes in either direction. */
+  private silent = false;
 
   private constructor(
     private readonly targetHost: string,
@@ -43,7 +45,25 @@ export class TcpProxy {
     this.sockets.clear();
   }
 
+  /**
+   * Every connection, open or new, stays up and carries nothing either way: a database or Redis that
+   * froze, or a network path that drops packets without resetting anything.
+   */
+  freeze(): void {
+    this.silent = true;
+  }
+
+  /** Half-open: open connections are dropped, new ones are accepted and never answered. */
+  blackhole(): void {
+    this.cut();
+    this.accepting = true;
+    this.silent = true;
+  }
+
+  /** Back to normal. Connections that were silenced are reset, as a partition ends in resets. */
   restore(): void {
+    if (this.silent) this.cut();
+    this.silent = false;
     this.accepting = true;
   }
 
@@ -64,6 +84,13 @@ export class TcpProxy {
     }
     const upstream = new Socket();
     this.sockets.add(client).add(upstream);
+    if (this.silent) {
+      // Accepted, never connected onwards: whatever the client sends goes nowhere.
+      client.on('error', () => client.destroy()).on('close', () => this.sockets.delete(client));
+      upstream.destroy();
+      this.sockets.delete(upstream);
+      return;
+    }
     const forget = () => {
       client.destroy();
       upstream.destroy();
@@ -73,8 +100,11 @@ export class TcpProxy {
     client.on('error', forget).on('close', forget);
     upstream.on('error', forget).on('close', forget);
     upstream.connect(this.targetPort, this.targetHost);
-    client.on('data', (chunk) => upstream.write(chunk));
+    client.on('data', (chunk) => {
+      if (!this.silent) upstream.write(chunk);
+    });
     upstream.on('data', (chunk) => {
+      if (this.silent) return;
       if (this.delayMs > 0) setTimeout(() => client.write(chunk), this.delayMs);
       else client.write(chunk);
     });

@@ -22,6 +22,11 @@ describe('isDatabaseUnavailableError', () => {
       new Error('query failed', { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) }),
     ],
     ['a client that could not initialise', { name: 'PrismaClientInitializationError' }],
+    ['a statement the database never answered (pg query_timeout)', new Error('Query read timeout')],
+    [
+      'a statement cancelled by statement_timeout (57014)',
+      { code: 'P2010', meta: { driverAdapterError: { cause: { kind: 'postgres', originalCode: '57014' } } } },
+    ],
     [
       'a commit that lost its connection (a bare DriverAdapterError)',
       Object.assign(new Error('ConnectionClosed'), { name: 'DriverAdapterError', cause: { kind: 'ConnectionClosed' } }),

@@ -13,8 +13,9 @@ const UNAVAILABLE_ADAPTER_KINDS = new Set([
   'TooManyConnections',
 ]);
 
-// SQLSTATE class 08 (connection exception) and 57P01-57P03 (server shutting down or starting).
-const UNAVAILABLE_SQLSTATE = /^(08|57P0[123])/;
+// SQLSTATE class 08 (connection exception), 57P01-57P03 (server shutting down or starting) and 57014
+// (cancelled: DATABASE_STATEMENT_TIMEOUT, a database too slow to answer now).
+const UNAVAILABLE_SQLSTATE = /^(08|57P0[123]|57014)/;
 
 const UNAVAILABLE_SOCKET_CODES = new Set([
   'ECONNREFUSED',
@@ -57,10 +58,11 @@ export function isDatabaseUnavailableError(error: unknown, depth = 0): boolean {
     if (typeof adapterCause.originalCode === 'string' && UNAVAILABLE_SQLSTATE.test(adapterCause.originalCode))
       return true;
   }
-  // pg raises these without a code when a pooled connection dies or cannot be opened in time.
+  // pg raises these without a code when a pooled connection dies, cannot be opened in time, or its
+  // statement goes unanswered past query_timeout (a silent network).
   if (
     typeof shape.message === 'string' &&
-    /Connection terminated|timeout exceeded when trying to connect/i.test(shape.message)
+    /Connection terminated|timeout exceeded when trying to connect|Query read timeout/i.test(shape.message)
   ) {
     return true;
   }
