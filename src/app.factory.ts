@@ -9,6 +9,9 @@ import { API_PREFIX, REQUEST_ID_HEADER } from './common/http/http-constants';
 import { API_SECURITY_HEADERS, securityHeadersFor, sendOnEveryAnswer } from './common/http/security-headers';
 import { AppModule } from './app.module';
 import { ACCOUNT_PAGE_ROUTES } from './auth/account-pages/account-page';
+import { Metrics } from './metrics/metrics';
+import { METRICS_PATH } from './metrics/metrics.controller';
+import { countEveryRequest } from './metrics/request-metrics';
 import { cleanForwardedForOnEveryRequest, fastifyTrustProxy } from './common/client-address/client-address';
 import { answerClientError, answerFrameworkError } from './common/problem-details/framework-problems';
 import { ProblemDetailsFilter } from './common/problem-details/problem-details.filter';
@@ -65,12 +68,13 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
   await app.register(fastifyCookie);
   app.enableCors(corsOptions(config));
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['.well-known/{*path}', ...ACCOUNT_PAGE_ROUTES] });
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['.well-known/{*path}', METRICS_PATH, ...ACCOUNT_PAGE_ROUTES] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
 
   fastify.removeContentTypeParser('text/plain');
   cleanForwardedForOnEveryRequest(fastify);
+  countEveryRequest(fastify, app.get(Metrics));
   const shutdown = app.get(ShutdownState);
   fastify.addHook('onSend', (request, reply, payload, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Page } from '../common/pagination/page.dto';
 import type { AuditEvent, AuditEventType, Prisma } from '../generated/prisma/client';
 import type { Transaction } from '../prisma/transaction';
+import { Metrics } from '../metrics/metrics';
 import { AuditRepository, AuditRow, AuditSelection } from './audit.repository';
 
 /** The request an event came from, as the audit row keeps it. */
@@ -29,15 +30,21 @@ export type AuditEventFilter = AuditSelection;
  */
 @Injectable()
 export class AuditService {
-  constructor(private readonly events: AuditRepository) {}
+  constructor(
+    private readonly events: AuditRepository,
+    private readonly metrics: Metrics,
+  ) {}
 
-  record(transaction: Transaction, event: AuditEventInput): Promise<void> {
-    return this.events.insert(transaction, toRow(event));
+  /** Counted in auth_events_total once the transaction commits: a rolled-back event never happened. */
+  async record(transaction: Transaction, event: AuditEventInput): Promise<void> {
+    await this.events.insert(transaction, toRow(event));
+    transaction.afterCommit(() => this.metrics.authEvents.inc({ type: event.type }));
   }
 
   /** An event that changes nothing else (a refused login, a refused check): written on its own. */
-  recordAlone(event: AuditEventInput): Promise<void> {
-    return this.events.insertAlone(toRow(event));
+  async recordAlone(event: AuditEventInput): Promise<void> {
+    await this.events.insertAlone(toRow(event));
+    this.metrics.authEvents.inc({ type: event.type });
   }
 
   list(filter: AuditEventFilter): Promise<Page<AuditEvent>> {

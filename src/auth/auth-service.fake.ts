@@ -1,3 +1,4 @@
+import { Metrics } from '../metrics/metrics';
 import { InMemoryAuditRepository } from '../audit/audit.repository.fake';
 import type { AuditRepository } from '../audit/audit.repository';
 import { AuditService } from '../audit/audit.service';
@@ -53,7 +54,7 @@ export function inMemoryAuthServices(env: Record<string, string> = {}) {
   const tokensTable = new InMemoryActionTokensRepository();
   const inMemoryTransactions = new InMemoryTransactions();
   const transactions = inMemoryTransactions.asTransactions();
-  const audit = new AuditService(auditTable as unknown as AuditRepository);
+  const audit = new AuditService(auditTable as unknown as AuditRepository, new Metrics());
   const revokedSessions = { revokedIn: (_transaction: Transaction, _ids: readonly string[]) => Promise.resolve() };
   const accessTokens = {
     issue: ({ sessionId }: { sessionId: string }) => ({ token: `access-${sessionId}`, expiresIn: 900 }),
@@ -72,6 +73,7 @@ export function inMemoryAuthServices(env: Record<string, string> = {}) {
     accessTokens as unknown as AccessTokenService,
     sessions,
     audit,
+    new Metrics(),
   );
   const users = new UsersService(usersTable as unknown as UsersRepository, transactions, sessions, audit);
   const hasher = new PasswordHasher({ cost: config.password.bcryptCost, pepper: config.password.pepper });

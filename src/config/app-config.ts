@@ -63,6 +63,12 @@ export interface DatabaseConfig {
   readonly statementTimeoutSeconds: number;
 }
 
+export interface MetricsConfig {
+  readonly enabled: boolean;
+  /** 0: /metrics on the main listener; otherwise on this port alone. */
+  readonly port: number;
+}
+
 export interface RedisConfig {
   readonly url: string | undefined;
   /** A command unanswered after this fails; a connection silent for it while a command waits is remade. */
@@ -113,6 +119,7 @@ export class AppConfig {
   readonly database: DatabaseConfig;
   readonly redisUrl: string | undefined;
   readonly redis: RedisConfig;
+  readonly metrics: MetricsConfig;
   readonly accessToken: AccessTokenConfig;
   readonly session: SessionConfig;
   readonly password: PasswordConfig;
@@ -132,6 +139,7 @@ export class AppConfig {
     this.database = sections.database;
     this.redisUrl = sections.redisUrl;
     this.redis = sections.redis;
+    this.metrics = sections.metrics;
     this.accessToken = sections.accessToken;
     this.session = sections.session;
     this.password = sections.password;
@@ -229,6 +237,7 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
     database,
     redisUrl,
     redis,
+    metrics: { enabled: read.boolean(VARIABLES.METRICS_ENABLED), port: read.integer(VARIABLES.METRICS_PORT) },
     accessToken,
     session,
     password,

@@ -92,6 +92,18 @@ export const VARIABLES = declareVariables({
     description: 'After SIGTERM, how long the instance keeps serving while reporting not ready',
     secret: false,
   }),
+  METRICS_ENABLED: boolean({
+    default: true,
+    description: 'Serve Prometheus metrics at /metrics (on METRICS_PORT when it is set)',
+    secret: false,
+  }),
+  METRICS_PORT: integer({
+    default: 0,
+    min: 0,
+    max: 65535,
+    description: 'A listener of its own for /metrics, kept off the ingress; 0: /metrics on the main port',
+    secret: false,
+  }),
   SHUTDOWN_GRACE: duration({
     default: '10s',
     min: 1,

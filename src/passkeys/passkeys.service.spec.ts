@@ -1,3 +1,4 @@
+import { Metrics } from '../metrics/metrics';
 import { InMemoryAuditRepository } from '../audit/audit.repository.fake';
 import type { AuditRepository } from '../audit/audit.repository';
 import { AuditService } from '../audit/audit.service';
@@ -28,7 +29,7 @@ function setUp() {
   const sessionsTable = new InMemorySessionsRepository();
   const usersTable = new InMemoryUsersRepository(sessionsTable);
   const auditTable = new InMemoryAuditRepository();
-  const audit = new AuditService(auditTable as unknown as AuditRepository);
+  const audit = new AuditService(auditTable as unknown as AuditRepository, new Metrics());
   const revokedSessions = { revokedIn: () => Promise.resolve() } as unknown as RevokedSessionsService;
   const sessions = new SessionsService(
     sessionsTable as unknown as SessionsRepository,

@@ -1,6 +1,7 @@
 import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config';
+import { Metrics } from '../metrics/metrics';
 
 /**
  * The shared Redis connection, present only when REDIS_URL is set (otherwise stores stay in process).
@@ -10,7 +11,7 @@ import { AppConfig } from '../config/app-config';
 export class RedisConnection implements OnApplicationShutdown {
   readonly client: Redis | undefined;
 
-  constructor(@Inject(AppConfig) config: AppConfig) {
+  constructor(@Inject(AppConfig) config: AppConfig, @Inject(Metrics) metrics: Metrics) {
     const timeoutMs = config.redis.commandTimeoutSeconds * 1000;
     this.client = config.redisUrl
       ? new Redis(config.redisUrl, {
@@ -28,6 +29,10 @@ export class RedisConnection implements OnApplicationShutdown {
       : undefined;
     // ioredis emits 'error' on every failed reconnect; readiness reports the outage instead.
     this.client?.on('error', () => undefined);
+    if (this.client) {
+      metrics.redisConnected.set(0);
+      this.client.on('ready', () => metrics.redisConnected.set(1)).on('close', () => metrics.redisConnected.set(0));
+    }
   }
 
   /** Round trip to Redis; waits for the first connection instead of failing while it is being made. */

@@ -1,3 +1,4 @@
+import { Metrics } from '../metrics/metrics';
 import { DomainError } from '../common/errors/domain.error';
 import { loadAppConfig } from '../config/app-config';
 import type { User } from '../generated/prisma/client';
@@ -39,6 +40,7 @@ function setUp(env: Record<string, string> = {}) {
     accessTokens as unknown as AccessTokenService,
     sessions,
     audit as unknown as AuditService,
+    new Metrics(),
   );
   const inTransaction = transactions.run.bind(transactions);
   /** A session of the user, granted on the user's current securityVersion. */

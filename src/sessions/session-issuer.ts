@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Metrics } from '../metrics/metrics';
 import { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-address/client-info';
 import { DomainError } from '../common/errors/domain.error';
@@ -58,6 +59,7 @@ export class SessionIssuer {
     private readonly accessTokens: AccessTokenService,
     private readonly management: SessionsService,
     private readonly audit: AuditService,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -143,6 +145,7 @@ export class SessionIssuer {
    */
   async rotate(refreshToken: string, client: ClientInfo): Promise<RotatedSession> {
     const outcome = await this.tryRotate(refreshToken, client);
+    this.metrics.refreshes.inc({ outcome: outcome.kind });
     switch (outcome.kind) {
       case 'rotated':
         return outcome.rotated;

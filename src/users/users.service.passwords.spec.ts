@@ -1,3 +1,4 @@
+import { Metrics } from '../metrics/metrics';
 import { InMemoryAuditRepository } from '../audit/audit.repository.fake';
 import type { AuditRepository } from '../audit/audit.repository';
 import { AuditService } from '../audit/audit.service';
@@ -16,7 +17,7 @@ function setUp() {
     transactions.asTransactions(),
     // Password writes end no session themselves: their callers do, in the same transaction.
     {} as SessionsService,
-    new AuditService(new InMemoryAuditRepository() as unknown as AuditRepository),
+    new AuditService(new InMemoryAuditRepository() as unknown as AuditRepository, new Metrics()),
   );
   const inTransaction = transactions.run.bind(transactions);
   return { service, usersTable, inTransaction };

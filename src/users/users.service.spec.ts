@@ -1,3 +1,4 @@
+import { Metrics } from '../metrics/metrics';
 import { InMemoryAuditRepository } from '../audit/audit.repository.fake';
 import type { AuditRepository } from '../audit/audit.repository';
 import { AuditService } from '../audit/audit.service';
@@ -20,7 +21,7 @@ function setUp() {
   const usersTable = new InMemoryUsersRepository(sessionsTable);
   const auditTable = new InMemoryAuditRepository();
   const transactions = new InMemoryTransactions();
-  const audit = new AuditService(auditTable as unknown as AuditRepository);
+  const audit = new AuditService(auditTable as unknown as AuditRepository, new Metrics());
   /** Sessions whose access tokens this instance refuses: added once the revoking transaction commits. */
   const refusedSessionIds = new Set<string>();
   const revokedSessions = {

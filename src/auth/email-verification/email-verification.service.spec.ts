@@ -1,3 +1,4 @@
+import { Metrics } from '../../metrics/metrics';
 import { InMemoryAuditRepository } from '../../audit/audit.repository.fake';
 import type { AuditRepository } from '../../audit/audit.repository';
 import { AuditService } from '../../audit/audit.service';
@@ -23,7 +24,7 @@ function setUp(env: Record<string, string> = {}) {
   const tokensTable = new InMemoryActionTokensRepository();
   const auditTable = new InMemoryAuditRepository();
   const transactions = new InMemoryTransactions();
-  const audit = new AuditService(auditTable as unknown as AuditRepository);
+  const audit = new AuditService(auditTable as unknown as AuditRepository, new Metrics());
   // Verification ends no session.
   const users = new UsersService(
     usersTable as unknown as UsersRepository,

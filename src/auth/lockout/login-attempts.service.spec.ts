@@ -1,3 +1,4 @@
+import { Metrics } from '../../metrics/metrics';
 import { InMemoryAuditRepository } from '../../audit/audit.repository.fake';
 import type { AuditRepository } from '../../audit/audit.repository';
 import { AuditService } from '../../audit/audit.service';
@@ -27,7 +28,7 @@ function setUp() {
   const service = new LoginAttemptsService(
     new LimiterStore('test:'),
     config,
-    new AuditService(auditTable as unknown as AuditRepository),
+    new AuditService(auditTable as unknown as AuditRepository, new Metrics()),
     users,
   );
   return { service, usersTable, auditTable };

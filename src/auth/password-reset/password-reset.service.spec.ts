@@ -1,3 +1,4 @@
+import { Metrics } from '../../metrics/metrics';
 import { InMemoryAuditRepository } from '../../audit/audit.repository.fake';
 import type { AuditRepository } from '../../audit/audit.repository';
 import { AuditService } from '../../audit/audit.service';
@@ -31,7 +32,7 @@ function setUp() {
   const tokensTable = new InMemoryActionTokensRepository();
   const auditTable = new InMemoryAuditRepository();
   const transactions = new InMemoryTransactions();
-  const audit = new AuditService(auditTable as unknown as AuditRepository);
+  const audit = new AuditService(auditTable as unknown as AuditRepository, new Metrics());
   const revokedSessions = {
     revokedIn: (_transaction: Transaction, _ids: readonly string[]) => Promise.resolve(),
   };

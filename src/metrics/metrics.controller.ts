@@ -1,0 +1,21 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Public } from '../common/access-control/public.decorator';
+import { Metrics } from './metrics';
+
+export const METRICS_PATH = 'metrics';
+
+/** GET /metrics on the main listener, when METRICS_PORT does not move it to a listener of its own. */
+@ApiExcludeController()
+@Public()
+@Controller()
+export class MetricsController {
+  constructor(private readonly metrics: Metrics) {}
+
+  @Get(METRICS_PATH)
+  async scrape(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    reply.type(this.metrics.registry.contentType).header('cache-control', 'no-store');
+    return this.metrics.registry.metrics();
+  }
+}
