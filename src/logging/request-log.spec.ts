@@ -23,6 +23,11 @@ async function appLoggingAt(level: string) {
     return { ok: true };
   });
   fastify.get('/api/v1/health', () => ({ status: 'ok' }));
+  // What the bearer guard leaves on the request.
+  fastify.get('/mine', (request) => {
+    Object.assign(request, { user: { id: 'user-1', sessionId: 'session-1', role: 'USER' } });
+    return { ok: true };
+  });
   await fastify.ready();
   return { fastify, lines };
 }
@@ -45,12 +50,21 @@ describe('logEveryRequest', () => {
     expect(inside?.reqId).toBe(completed?.reqId);
     expect(completed).toMatchObject({
       level: 30,
-      req: { id: completed?.reqId, method: 'GET', url: '/work', userAgent: 'probe/1' },
+      req: { id: completed?.reqId, method: 'GET', url: '/work', userAgent: 'probe/1', remoteAddress: '127.0.0.1' },
       res: { statusCode: 200 },
       responseTime: expect.any(Number),
     });
+    expect(completed).not.toHaveProperty('userId');
     expect(typeof completed?.reqId).toBe('string');
     expect(JSON.stringify(lines)).not.toContain('secret');
+  });
+
+  it('names the user and session of an authenticated request, and never the role or a token', async () => {
+    const { fastify, lines } = app;
+    await fastify.inject({ url: '/mine', headers: { authorization: 'Bearer a.b.c' } });
+    const completed = lines.find((line) => line.msg === 'request completed');
+    expect(completed).toMatchObject({ userId: 'user-1', sessionId: 'session-1' });
+    expect(JSON.stringify(completed)).not.toMatch(/USER|a\.b\.c/);
   });
 
   it('skips health probes, and successes below the level, but not failures', async () => {

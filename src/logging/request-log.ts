@@ -24,8 +24,12 @@ export function logEveryRequest(fastify: FastifyInstance, context: PinoLogger, r
             method: request.method,
             url: withoutQuery(request.url),
             userAgent: request.headers['user-agent'],
+            // The address TRUST_PROXY decides (src/common/client-address), as rate limits and sessions see it.
+            remoteAddress: request.ip,
           },
           res: { statusCode: reply.statusCode },
+          // Who the bearer check found, when the route had one: enough to follow a user or a session.
+          ...callerOf(request),
           responseTime: Math.round(reply.elapsedTime),
         },
         'request completed',
@@ -33,6 +37,13 @@ export function logEveryRequest(fastify: FastifyInstance, context: PinoLogger, r
     }
     done();
   });
+}
+
+/** The authenticated caller passport put on the request, as ids only. */
+function callerOf(request: object): { userId?: string; sessionId?: string } {
+  const user = (request as { user?: { id?: unknown; sessionId?: unknown } }).user;
+  if (!user || typeof user.id !== 'string') return {};
+  return { userId: user.id, ...(typeof user.sessionId === 'string' ? { sessionId: user.sessionId } : {}) };
 }
 
 function levelFor(statusCode: number): Level {
