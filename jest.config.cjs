@@ -31,4 +31,5 @@ module.exports = {
   // A global option (ignored inside a project): e2e tests start apps and child processes, which on a
   // busy 2-core machine can take far longer than jest's default 5 s.
   testTimeout: 60000,
+  testSequencer: '<rootDir>/test/setup/slow-first-sequencer.cjs',
 };
