@@ -3,6 +3,8 @@ import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { bearer, register, STRONG_PASSWORD, uniqueEmail } from './support/accounts';
+import { PostgresRevocationChannel } from '../src/sessions/revocation/postgres-revocation-channel';
+import { RevocationChannel } from '../src/sessions/revocation/revocation-channel';
 import { TcpProxy } from './support/tcp-proxy';
 import { startTestApp } from './support/test-app';
 
@@ -148,4 +150,47 @@ describe('PostgreSQL faults through a TCP proxy', () => {
     },
     60_000,
   );
+});
+
+describe('A LISTEN that receives nothing (as behind PgBouncer in transaction mode)', () => {
+  let proxy: TcpProxy;
+  let app: NestFastifyApplication;
+  let server: Server;
+
+  beforeAll(async () => {
+    proxy = await TcpProxy.start(process.env.DATABASE_URL!);
+    // No Redis: revocations travel by LISTEN/NOTIFY, probed every resync interval.
+    app = await startTestApp({
+      env: { DATABASE_URL: proxy.rewrite(process.env.DATABASE_URL!), REDIS_URL: '', REVOCATION_RESYNC_INTERVAL: '1s' },
+    });
+    server = app.getHttpServer();
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await proxy.close();
+  });
+
+  const channel = () => app.get<RevocationChannel, PostgresRevocationChannel>(RevocationChannel);
+  const revocationsDetail = async () => {
+    const ready = await request(server).get('/api/v1/health/ready').expect(200);
+    return (ready.body as { details: Record<string, unknown> }).details.revocations;
+  };
+
+  it('is noticed within two probe intervals, reported by readiness without failing it, and cleared when notifications arrive again', async () => {
+    expect(channel()).toBeInstanceOf(PostgresRevocationChannel);
+    expect(await eventually(() => Promise.resolve(channel().listenState === 'receiving'), 5000)).toBeDefined();
+    expect(await revocationsDetail()).toBeUndefined();
+
+    proxy.dropNotifications(true);
+    expect(await eventually(() => Promise.resolve(channel().listenState === 'silent'), 5000)).toBeDefined();
+    expect(await revocationsDetail()).toEqual({
+      status: 'degraded',
+      problem: 'LISTEN receives nothing: revocations from other instances arrive only with the resync',
+    });
+
+    proxy.dropNotifications(false);
+    expect(await eventually(() => Promise.resolve(channel().listenState === 'receiving'), 5000)).toBeDefined();
+    expect(await revocationsDetail()).toBeUndefined();
+  }, 30_000);
 });

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { SessionsModule } from '../sessions/sessions.module';
 import { SsoModule } from '../sso/sso.module';
 import { HealthController } from './health.controller';
 import { ReadinessService } from './readiness.service';
 
 @Module({
   // Terminus logs every failed check on its own; the request log already records the 503.
-  imports: [TerminusModule.forRoot({ logger: false }), SsoModule],
+  imports: [TerminusModule.forRoot({ logger: false }), SsoModule, SessionsModule],
   controllers: [HealthController],
   providers: [ReadinessService],
 })

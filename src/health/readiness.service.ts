@@ -2,6 +2,7 @@ import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckResult, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { DomainError } from '../common/errors/domain.error';
 import { ShutdownState } from '../lifecycle/shutdown-state';
+import { RevokedSessionsService } from '../sessions/revocation/revoked-sessions.service';
 import { PrismaService } from '../prisma/prisma.service';
 import { RedisConnection } from '../redis/redis.module';
 import { SsoProviders } from '../sso/sso-providers';
@@ -21,6 +22,7 @@ export class ReadinessService {
     private readonly redis: RedisConnection,
     private readonly shutdown: ShutdownState,
     private readonly ssoProviders: SsoProviders,
+    private readonly revokedSessions: RevokedSessionsService,
   ) {}
 
   liveness(): Promise<HealthCheckResult> {
@@ -41,7 +43,7 @@ export class ReadinessService {
       throw new DomainError('SERVICE_UNAVAILABLE', `Not ready: ${down.join(' and ')} unreachable`);
     }
     const ready = await this.reportShutdown(this.health.check(results.map((result) => () => result)));
-    return this.withIdentityProviders(ready);
+    return this.withRevocationChannel(this.withIdentityProviders(ready));
   }
 
   /**
@@ -52,6 +54,13 @@ export class ReadinessService {
     const problems = this.ssoProviders.problems();
     if (Object.keys(problems).length === 0) return ready;
     return { ...ready, details: { ...ready.details, sso: { status: 'degraded', providers: problems } } };
+  }
+
+  /** Reported, not failed: the instance still refuses what the resync brings, only later. */
+  private withRevocationChannel(ready: HealthCheckResult): HealthCheckResult {
+    const problem = this.revokedSessions.channelProblem();
+    if (!problem) return ready;
+    return { ...ready, details: { ...ready.details, revocations: { status: 'degraded', problem } } };
   }
 
   // From SIGTERM on (and Terminus once the application closes) every check fails, so the load balancer

@@ -11,17 +11,22 @@ export class TcpProxy {
   private delayMs = 0;
   /** Connections are accepted and kept, and nothing passes in either direction. */
   private silent = false;
+  /** PostgreSQL's NotificationResponse messages are dropped on their way to the client, as PgBouncer in transaction mode loses them. */
+  private droppingNotifications = false;
 
   private constructor(
     private readonly targetHost: string,
     private readonly targetPort: number,
+    /** A PostgreSQL target, whose messages dropNotifications can filter. */
+    private readonly postgres: boolean,
   ) {
     this.server = createServer((client) => this.connect(client));
   }
 
   static async start(targetUrl: string): Promise<TcpProxy> {
     const url = new URL(targetUrl);
-    const proxy = new TcpProxy(url.hostname, Number(url.port || 5432));
+    const postgres = /^postgres(ql)?:$/.test(url.protocol);
+    const proxy = new TcpProxy(url.hostname, Number(url.port || (postgres ? 5432 : 6379)), postgres);
     await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
     return proxy;
   }
@@ -67,6 +72,14 @@ export class TcpProxy {
     this.accepting = true;
   }
 
+  /**
+   * Drops every PostgreSQL notification (message type 'A') the server sends, and nothing else: a LISTEN
+   * that stays connected and receives nothing. Only for a PostgreSQL target without TLS.
+   */
+  dropNotifications(dropping: boolean): void {
+    this.droppingNotifications = dropping;
+  }
+
   /** Holds every chunk from the database for this long before passing it on. */
   slowDown(delayMs: number): void {
     this.delayMs = delayMs;
@@ -103,10 +116,37 @@ export class TcpProxy {
     client.on('data', (chunk) => {
       if (!this.silent) upstream.write(chunk);
     });
-    upstream.on('data', (chunk) => {
+    // Message boundaries are tracked from the first byte, so dropping can start mid-connection.
+    const messages = this.postgres ? new PostgresMessages() : undefined;
+    upstream.on('data', (received: Buffer) => {
       if (this.silent) return;
+      const chunk = messages ? messages.pass(received, this.droppingNotifications ? 'A' : undefined) : received;
       if (this.delayMs > 0) setTimeout(() => client.write(chunk), this.delayMs);
       else client.write(chunk);
     });
+  }
+}
+
+/**
+ * Splits what a PostgreSQL server sends into its messages (a type byte, then a length that counts
+ * itself), so whole messages of one type can be left out while every other byte passes in order.
+ */
+class PostgresMessages {
+  private pending: Buffer = Buffer.alloc(0);
+
+  /** The whole messages received so far, less those of `dropType`; a partial one waits for its rest. */
+  pass(received: Buffer, dropType: string | undefined): Buffer {
+    this.pending = this.pending.length === 0 ? received : Buffer.concat([this.pending, received]);
+    const kept: Buffer[] = [];
+    let offset = 0;
+    while (this.pending.length - offset >= 5) {
+      const length = this.pending.readUInt32BE(offset + 1);
+      if (this.pending.length - offset < 1 + length) break;
+      const message = this.pending.subarray(offset, offset + 1 + length);
+      if (String.fromCharCode(message[0]) !== dropType) kept.push(message);
+      offset += 1 + length;
+    }
+    this.pending = Buffer.from(this.pending.subarray(offset));
+    return Buffer.concat(kept);
   }
 }

@@ -12,7 +12,7 @@ export const revocationChannelName = (redisKeyPrefix: string) => `${redisKeyPref
  * reloaded after every reconnection. A publish lost to a crash or an outage is caught up by the
  * periodic resync of RevokedSessionsService.
  */
-export class RedisRevocationChannel implements RevocationChannel {
+export class RedisRevocationChannel extends RevocationChannel {
   private readonly logger = new Logger(RedisRevocationChannel.name);
   private connection: Redis | undefined;
   private subscribed: Promise<void> | undefined;
@@ -22,7 +22,9 @@ export class RedisRevocationChannel implements RevocationChannel {
   constructor(
     private readonly publisher: Redis,
     private readonly channel: string,
-  ) {}
+  ) {
+    super();
+  }
 
   async announceInTransaction(): Promise<void> {
     // Nothing to queue: Redis cannot wait for the commit, so announceCommitted publishes after it.

@@ -17,5 +17,5 @@ export const revocationChannelProvider: Provider = {
   ): RevocationChannel =>
     redis.client
       ? new RedisRevocationChannel(redis.client, revocationChannelName(config.bruteForce.redisKeyPrefix))
-      : new PostgresRevocationChannel(config.database.url, revocations),
+      : new PostgresRevocationChannel(config.database.url, revocations, config.session.revocationResyncSeconds * 1000),
 };

@@ -26,4 +26,9 @@ export abstract class RevocationChannel {
   abstract subscribe(subscriber: RevocationSubscriber): Promise<void>;
 
   abstract close(): Promise<void>;
+
+  /** What readiness should report about the channel while it works but not as it should; nothing by default. */
+  problem(): string | undefined {
+    return undefined;
+  }
 }

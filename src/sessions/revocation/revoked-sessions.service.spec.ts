@@ -18,6 +18,7 @@ const RESYNC_MS = 1_000;
 const T0 = new Date('2030-01-01T00:00:00Z').getTime();
 
 class FakeChannel implements RevocationChannel {
+  problem = () => undefined;
   subscriber: RevocationSubscriber | undefined;
   readonly announced: string[][] = [];
   connects = true;

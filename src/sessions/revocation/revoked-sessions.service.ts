@@ -41,6 +41,11 @@ export class RevokedSessionsService implements OnApplicationBootstrap, OnApplica
     this.resyncIntervalMs = config.session.revocationResyncSeconds * 1000;
   }
 
+  /** What is wrong with how revocations arrive from other instances, for readiness; undefined when nothing. */
+  channelProblem(): string | undefined {
+    return this.channel.problem();
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     this.resyncTimer = setInterval(() => void this.resync(), this.resyncIntervalMs).unref();
     await this.channel.subscribe({ revoked: (ids) => this.record(ids), resubscribed: () => this.reload() });

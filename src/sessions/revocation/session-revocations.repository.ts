@@ -31,6 +31,11 @@ export class SessionRevocationsRepository {
       .$executeRaw`SELECT pg_notify(${channel}, payload) FROM unnest(${[...payloads]}::text[]) AS payload`;
   }
 
+  /** A notification on its own, through the pool: the path revocations' NOTIFY takes. */
+  async notify(channel: string, payload: string): Promise<void> {
+    await this.prisma.$executeRaw`SELECT pg_notify(${channel}, ${payload})`;
+  }
+
   /**
    * Up to `limit` revocations after `since`, in (revokedAt, sessionId) order, starting after `after`
    * when given (the last row of the previous page): one indexed query, usually returning nothing.
