@@ -5,6 +5,7 @@ import request from 'supertest';
 import { bearer, register, STRONG_PASSWORD, uniqueEmail } from './support/accounts';
 import { PostgresRevocationChannel } from '../src/sessions/revocation/postgres-revocation-channel';
 import { RevocationChannel } from '../src/sessions/revocation/revocation-channel';
+import { createIsolatedDatabase, IsolatedDatabase } from './support/isolated-database';
 import { TcpProxy } from './support/tcp-proxy';
 import { startTestApp } from './support/test-app';
 
@@ -193,4 +194,48 @@ describe('A LISTEN that receives nothing (as behind PgBouncer in transaction mod
     expect(await eventually(() => Promise.resolve(channel().listenState === 'receiving'), 5000)).toBeDefined();
     expect(await revocationsDetail()).toBeUndefined();
   }, 30_000);
+});
+
+describe('Several instances on one database without Redis', () => {
+  let database: IsolatedDatabase;
+  beforeAll(async () => {
+    database = await createIsolatedDatabase('instances');
+  });
+  afterAll(() => database.drop());
+
+  const instancesDetail = async (app: NestFastifyApplication) => {
+    const ready = await request(app.getHttpServer()).get('/api/v1/health/ready').expect(200);
+    return (ready.body as { details: Record<string, unknown> }).details.instances;
+  };
+
+  it('are reported by readiness on each of them, and no longer once only one is left', async () => {
+    const env = { DATABASE_URL: database.url, REDIS_URL: '' };
+    const first = await startTestApp({ env });
+    expect(await instancesDetail(first)).toBeUndefined();
+    const second = await startTestApp({ env });
+    try {
+      const expected = {
+        status: 'degraded',
+        problem:
+          '2 instances share this database and 2 of them run without Redis: those count rate limits and lockouts on their own',
+      };
+      expect(await instancesDetail(first)).toEqual(expected);
+      expect(await instancesDetail(second)).toEqual(expected);
+    } finally {
+      await second.close();
+    }
+    // The instance that stopped removed its row.
+    expect(await instancesDetail(first)).toBeUndefined();
+    await first.close();
+  });
+
+  (REDIS_URL ? it : it.skip)('are not reported when every one of them shares a Redis', async () => {
+    const env = { DATABASE_URL: database.url, REDIS_URL, REDIS_KEY_PREFIX: `test:${randomUUID()}:` };
+    const [first, second] = await Promise.all([startTestApp({ env }), startTestApp({ env })]);
+    try {
+      expect(await instancesDetail(first)).toBeUndefined();
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
+  });
 });

@@ -2,6 +2,7 @@ import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckResult, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { DomainError } from '../common/errors/domain.error';
 import { ShutdownState } from '../lifecycle/shutdown-state';
+import { InstanceRegistry } from './instances/instance-registry';
 import { RevokedSessionsService } from '../sessions/revocation/revoked-sessions.service';
 import { PrismaService } from '../prisma/prisma.service';
 import { RedisConnection } from '../redis/redis.module';
@@ -23,6 +24,7 @@ export class ReadinessService {
     private readonly shutdown: ShutdownState,
     private readonly ssoProviders: SsoProviders,
     private readonly revokedSessions: RevokedSessionsService,
+    private readonly instanceRegistry: InstanceRegistry,
   ) {}
 
   liveness(): Promise<HealthCheckResult> {
@@ -43,7 +45,7 @@ export class ReadinessService {
       throw new DomainError('SERVICE_UNAVAILABLE', `Not ready: ${down.join(' and ')} unreachable`);
     }
     const ready = await this.reportShutdown(this.health.check(results.map((result) => () => result)));
-    return this.withRevocationChannel(this.withIdentityProviders(ready));
+    return this.withInstances(this.withRevocationChannel(this.withIdentityProviders(ready)));
   }
 
   /**
@@ -61,6 +63,12 @@ export class ReadinessService {
     const problem = this.revokedSessions.channelProblem();
     if (!problem) return ready;
     return { ...ready, details: { ...ready.details, revocations: { status: 'degraded', problem } } };
+  }
+
+  private async withInstances(ready: HealthCheckResult): Promise<HealthCheckResult> {
+    const problem = await this.instanceRegistry.problem().catch(() => undefined);
+    if (!problem) return ready;
+    return { ...ready, details: { ...ready.details, instances: { status: 'degraded', problem } } };
   }
 
   // From SIGTERM on (and Terminus once the application closes) every check fails, so the load balancer
