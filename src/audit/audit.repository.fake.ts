@@ -3,7 +3,7 @@ import type { Page } from '../common/pagination/page.dto';
 import { pageWindow } from '../common/pagination/page.dto';
 import type { AuditEvent, Prisma } from '../generated/prisma/client';
 import type { Transaction } from '../prisma/transaction';
-import type { AuditRepository, AuditRow, AuditSelection } from './audit.repository';
+import type { AuditRepository, AuditRow, AuditSelection, WrittenAuditRow } from './audit.repository';
 
 /** An audit row as the fake keeps it: with its id, its time, and whether it was written on its own. */
 export interface RecordedAuditRow extends AuditRow {
@@ -20,14 +20,14 @@ export class InMemoryAuditRepository implements Pick<AuditRepository, keyof Audi
    * The row appears once the transaction commits, as it would to any other reader: InMemoryTransactions
    * runs no afterCommit effect when the work throws, so a spec sees no row of a change that failed.
    */
-  insert(transaction: Transaction, row: AuditRow): Promise<void> {
+  insert(transaction: Transaction, row: AuditRow): Promise<WrittenAuditRow> {
     transaction.afterCommit(() => this.rows.push(recorded(row, false)));
-    return Promise.resolve();
+    return Promise.resolve({ id: randomUUID(), occurredAt: new Date() });
   }
 
-  insertAlone(row: AuditRow): Promise<void> {
+  insertAlone(row: AuditRow): Promise<WrittenAuditRow> {
     this.rows.push(recorded(row, true));
-    return Promise.resolve();
+    return Promise.resolve({ id: randomUUID(), occurredAt: new Date() });
   }
 
   /** The rows of one type, oldest first. */

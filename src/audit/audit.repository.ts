@@ -18,6 +18,14 @@ export interface AuditRow {
   readonly details: Prisma.InputJsonObject | undefined;
 }
 
+/** What the database gave a row as it was written. */
+export interface WrittenAuditRow {
+  readonly id: string;
+  readonly occurredAt: Date;
+}
+
+const WRITTEN = { id: true, occurredAt: true } as const;
+
 export interface AuditSelection {
   /** Events the user acted in or was the subject of. */
   readonly userId?: string;
@@ -31,13 +39,13 @@ export interface AuditSelection {
 export class AuditRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async insert(transaction: Transaction, row: AuditRow): Promise<void> {
-    await clientOf(transaction).auditEvent.create({ data: row });
+  insert(transaction: Transaction, row: AuditRow): Promise<WrittenAuditRow> {
+    return clientOf(transaction).auditEvent.create({ data: row, select: WRITTEN });
   }
 
   /** An event no other write depends on (a refused login): one statement, atomic on its own. */
-  async insertAlone(row: AuditRow): Promise<void> {
-    await this.prisma.auditEvent.create({ data: row });
+  insertAlone(row: AuditRow): Promise<WrittenAuditRow> {
+    return this.prisma.auditEvent.create({ data: row, select: WRITTEN });
   }
 
   /** Newest first, with the id breaking ties so pages never overlap or skip. */

@@ -3,7 +3,8 @@ import type { Page } from '../common/pagination/page.dto';
 import type { AuditEvent, AuditEventType, Prisma } from '../generated/prisma/client';
 import type { Transaction } from '../prisma/transaction';
 import { Metrics } from '../metrics/metrics';
-import { AuditRepository, AuditRow, AuditSelection } from './audit.repository';
+import { AuditRepository, AuditRow, AuditSelection, WrittenAuditRow } from './audit.repository';
+import { AuditExporter, NoAuditExport } from './export/audit-exporter';
 
 /** The request an event came from, as the audit row keeps it. */
 export interface AuditOrigin {
@@ -33,18 +34,33 @@ export class AuditService {
   constructor(
     private readonly events: AuditRepository,
     private readonly metrics: Metrics,
+    private readonly exporter: AuditExporter = new NoAuditExport(),
   ) {}
 
-  /** Counted in auth_events_total once the transaction commits: a rolled-back event never happened. */
+  /**
+   * Counted in auth_events_total and exported (AUDIT_EXPORT) once the transaction commits: a
+   * rolled-back event never happened.
+   */
   async record(transaction: Transaction, event: AuditEventInput): Promise<void> {
-    await this.events.insert(transaction, toRow(event));
-    transaction.afterCommit(() => this.metrics.authEvents.inc({ type: event.type }));
+    const row = toRow(event);
+    const written = await this.events.insert(transaction, row);
+    transaction.afterCommit(() => this.committed(row, written));
   }
 
   /** An event that changes nothing else (a refused login, a refused check): written on its own. */
   async recordAlone(event: AuditEventInput): Promise<void> {
-    await this.events.insertAlone(toRow(event));
-    this.metrics.authEvents.inc({ type: event.type });
+    const row = toRow(event);
+    this.committed(row, await this.events.insertAlone(row));
+  }
+
+  private committed(row: AuditRow, written: WrittenAuditRow): void {
+    this.metrics.authEvents.inc({ type: row.type });
+    this.exporter.export({
+      ...row,
+      id: written.id,
+      occurredAt: written.occurredAt.toISOString(),
+      details: row.details ?? null,
+    });
   }
 
   list(filter: AuditEventFilter): Promise<Page<AuditEvent>> {

@@ -5,6 +5,7 @@ import { BruteForceConfig, readBruteForceConfig } from './brute-force-config';
 import { ACCESS_TOKEN_ALGORITHMS, LOG_LEVELS, REFRESH_TRANSPORTS, VARIABLES } from './config-variables';
 import { ConfigValidationError } from './config-validation.error';
 import { readSecretFiles } from './secret-files';
+import { AuditExportConfig, readAuditExportConfig } from './audit-config';
 import { EnvironmentReader } from './environment-reader';
 import { AccountTokensConfig, MailConfig, readAccountTokensConfig, readMailConfig } from './mail-config';
 import { MfaConfig, readMfaConfig } from './mfa-config';
@@ -120,6 +121,7 @@ export class AppConfig {
   readonly redisUrl: string | undefined;
   readonly redis: RedisConfig;
   readonly metrics: MetricsConfig;
+  readonly auditExport: AuditExportConfig;
   readonly accessToken: AccessTokenConfig;
   readonly session: SessionConfig;
   readonly password: PasswordConfig;
@@ -140,6 +142,7 @@ export class AppConfig {
     this.redisUrl = sections.redisUrl;
     this.redis = sections.redis;
     this.metrics = sections.metrics;
+    this.auditExport = sections.auditExport;
     this.accessToken = sections.accessToken;
     this.session = sections.session;
     this.password = sections.password;
@@ -243,6 +246,7 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
     password,
     logLevel: read.oneOf(VARIABLES.LOG_LEVEL, nodeEnv),
     bruteForce: readBruteForceConfig(read),
+    auditExport: readAuditExportConfig(read, production),
     mail: readMailConfig(read),
     accountTokens: readAccountTokensConfig(read),
     mfa: readMfaConfig(read, production),

@@ -394,6 +394,26 @@ export const VARIABLES = declareVariables({
     secret: false,
   }),
 
+  // Audit export
+  AUDIT_EXPORT: oneOf({
+    values: ['off', 'stdout', 'webhook'],
+    default: 'off',
+    description: 'Also stream each committed audit event: as a JSON line on stdout, or to AUDIT_WEBHOOK_URL',
+    secret: false,
+  }),
+  AUDIT_WEBHOOK_URL: url({
+    schemes: ['http', 'https'],
+    unset: 'required with AUDIT_EXPORT=webhook',
+    description: 'Where audit events are POSTed in batches, signed, retried until accepted',
+    secret: true,
+  }),
+  AUDIT_WEBHOOK_SECRET: secret({
+    minBytes: 32,
+    unset: 'required with AUDIT_EXPORT=webhook',
+    description: 'HMAC-SHA256 key of the X-Audit-Signature header the receiver checks',
+    secret: true,
+  }),
+
   // Mail and mailed tokens
   SMTP_URL: url({
     schemes: ['smtp', 'smtps'],

@@ -14,6 +14,8 @@ const SECRET_VALUES = {
   MFA_ENCRYPTION_PREVIOUS_KEYS: '7d1f0c4e9a2b6d8f3e5a1c7b9d0f2e4a6c8b1d3f5e7a9c0b2d4f6e8a1c3b5d7f',
   ADMIN_PASSWORD: 'velvet-otter-climbs-quietly',
   SMTP_URL: 'smtps://mailer:smtp-hunter2@mail.example.com:465',
+  AUDIT_WEBHOOK_URL: 'https://siem:webhook-hunter2@siem.example.com/ingest',
+  AUDIT_WEBHOOK_SECRET: 'Qm4!tV8#zK2@rW6$nP9%hB3^sL7&dF1*',
   SSO_PROVIDERS: JSON.stringify([
     { name: 'corp', issuer: 'https://idp.example.com', clientId: 'auth-service', clientSecret: 'sso-hunter2' },
   ]),
