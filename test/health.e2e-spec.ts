@@ -99,4 +99,26 @@ describe('Health', () => {
       }
     });
   });
+
+  describe('after the event loop stalled', () => {
+    it('answers liveness 503 for a few seconds, then 200 again, while readiness is unaffected', async () => {
+      const app = await startTestApp({ env: { LIVENESS_EVENT_LOOP_LIMIT: '1s' } });
+      try {
+        const server = app.getHttpServer();
+        await request(server).get('/api/v1/health').expect(200);
+        // What a synchronous loop in a handler does to every request of the instance.
+        const until = Date.now() + 1600;
+        while (Date.now() < until);
+        const stalled = await request(server).get('/api/v1/health');
+        expect(stalled.status).toBe(503);
+        const stalledMs = Number(/^Not live: the event loop stalled for (\d+) ms$/.exec(stalled.body.detail)?.[1]);
+        expect(stalledMs).toBeGreaterThan(1000);
+        await request(server).get('/api/v1/health/ready').expect(200);
+        await new Promise((resolve) => setTimeout(resolve, 5500));
+        await request(server).get('/api/v1/health').expect(200);
+      } finally {
+        await app.close();
+      }
+    }, 30_000);
+  });
 });

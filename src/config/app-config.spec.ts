@@ -40,6 +40,7 @@ describe('loadAppConfig', () => {
       corsOrigins: [],
       bodyLimitBytes: 65536,
       servesDocs: true,
+      livenessEventLoopLimitSeconds: 5,
       timeouts: { requestSeconds: 30, keepAliveSeconds: 72 },
       shutdown: { delaySeconds: 0, graceSeconds: 10 },
     });
@@ -98,6 +99,7 @@ describe('loadAppConfig', () => {
       host: '127.0.0.1',
       port: 8080,
       servesDocs: false,
+      livenessEventLoopLimitSeconds: 5,
       serviceUrl: 'https://auth.example.com',
       serviceUrlConfigured: true,
       trustProxy: { kind: 'all' },

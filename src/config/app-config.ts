@@ -41,6 +41,8 @@ export interface HttpConfig {
   readonly bodyLimitBytes: number;
   /** Swagger UI at /docs and the document at /docs/openapi.json. */
   readonly servesDocs: boolean;
+  /** Liveness fails for a while after the event loop stalled longer than this. */
+  readonly livenessEventLoopLimitSeconds: number;
   readonly timeouts: {
     /** The whole request, headers and body, must arrive within this; a slow sender gets 408 and is closed. */
     readonly requestSeconds: number;
@@ -182,6 +184,7 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
     corsOrigins: read.origins(VARIABLES.CORS_ORIGINS),
     bodyLimitBytes: read.sizeBytes(VARIABLES.BODY_LIMIT),
     servesDocs: read.boolean(VARIABLES.DOCS_ENABLED, nodeEnv),
+    livenessEventLoopLimitSeconds: read.durationSeconds(VARIABLES.LIVENESS_EVENT_LOOP_LIMIT),
     timeouts: {
       requestSeconds: read.durationSeconds(VARIABLES.HTTP_REQUEST_TIMEOUT),
       keepAliveSeconds: read.durationSeconds(VARIABLES.HTTP_KEEP_ALIVE_TIMEOUT),

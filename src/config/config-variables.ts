@@ -92,6 +92,13 @@ export const VARIABLES = declareVariables({
     description: 'After SIGTERM, how long the instance keeps serving while reporting not ready',
     secret: false,
   }),
+  LIVENESS_EVENT_LOOP_LIMIT: duration({
+    default: '5s',
+    min: 1,
+    max: 120,
+    description: 'Liveness answers 503 for a few seconds after the event loop stalled longer than this',
+    secret: false,
+  }),
   METRICS_ENABLED: boolean({
     default: true,
     description: 'Serve Prometheus metrics at /metrics (on METRICS_PORT when it is set)',

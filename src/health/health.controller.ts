@@ -14,8 +14,13 @@ export class HealthController {
 
   @Get()
   @HealthCheck({ swaggerDocumentation: false })
-  @ApiOperation({ summary: 'Liveness: the process is up and answering', operationId: 'getLiveness' })
+  @ApiOperation({
+    summary: 'Liveness: the process is up and answering',
+    description: 'Also 503 for a few seconds after the event loop stalled longer than LIVENESS_EVENT_LOOP_LIMIT.',
+    operationId: 'getLiveness',
+  })
   @ApiOkResponse({ description: 'The process is up', type: HealthResponseDto })
+  @ApiProblemResponses('SERVICE_UNAVAILABLE')
   liveness(): Promise<HealthCheckResult> {
     return this.readiness.liveness();
   }

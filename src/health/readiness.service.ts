@@ -1,6 +1,7 @@
 import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckResult, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { DomainError } from '../common/errors/domain.error';
+import { EventLoopWatch } from '../lifecycle/event-loop-watch';
 import { ShutdownState } from '../lifecycle/shutdown-state';
 import { InstanceRegistry } from './instances/instance-registry';
 import { RevokedSessionsService } from '../sessions/revocation/revoked-sessions.service';
@@ -25,9 +26,14 @@ export class ReadinessService {
     private readonly ssoProviders: SsoProviders,
     private readonly revokedSessions: RevokedSessionsService,
     private readonly instanceRegistry: InstanceRegistry,
+    private readonly eventLoop: EventLoopWatch,
   ) {}
 
   liveness(): Promise<HealthCheckResult> {
+    const stalledMs = this.eventLoop.stalledMs();
+    if (stalledMs !== undefined) {
+      throw new DomainError('SERVICE_UNAVAILABLE', `Not live: the event loop stalled for ${stalledMs} ms`);
+    }
     return this.reportShutdown(this.health.check([]));
   }
 

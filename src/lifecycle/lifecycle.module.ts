@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
+import { EventLoopWatch } from './event-loop-watch';
 import { ShutdownState } from './shutdown-state';
 
 @Global()
-@Module({ providers: [ShutdownState], exports: [ShutdownState] })
+@Module({ providers: [ShutdownState, EventLoopWatch], exports: [ShutdownState, EventLoopWatch] })
 export class LifecycleModule {}
