@@ -1,6 +1,6 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { spawn } from 'node:child_process';
-import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,8 @@ const CLI_JS = join(__dirname, '..', 'dist', 'cli', 'main.js');
 // What `npm run cli` runs after building: the database wrapper only for commands that need it.
 const NPM_CLI_WRAPPER = join(__dirname, '..', 'scripts', 'cli.mjs');
 const ADMIN_PASSWORD = 'velvet-otter-climbs-quietly';
+/** The CLI and the running app are one deployment: with Redis, revocations travel on this prefix's channel. */
+const REDIS_KEY_PREFIX = `test:${randomUUID()}:`;
 
 interface CliResult {
   readonly code: number | null;
@@ -27,7 +29,7 @@ function cli(
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [options.script ?? CLI_JS, ...args], {
-      env: { ...process.env, LOG_LEVEL: 'silent', BCRYPT_COST: '4', ...options.env },
+      env: { ...process.env, LOG_LEVEL: 'silent', BCRYPT_COST: '4', REDIS_KEY_PREFIX, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -54,7 +56,7 @@ describe('Operator CLI (node dist/cli/main.js)', () => {
   let app: NestFastifyApplication;
 
   beforeAll(async () => {
-    app = await startTestApp();
+    app = await startTestApp({ env: { REDIS_KEY_PREFIX } });
   });
 
   afterAll(async () => {
@@ -128,7 +130,7 @@ describe('Operator CLI (node dist/cli/main.js)', () => {
       const result = await cli(['revoke-sessions', '--user', email.toUpperCase(), '--reason', 'laptop stolen']);
       expect(result).toMatchObject({ code: 0, stdout: `Revoked 2 sessions of ${email}\n`, stderr: '' });
 
-      // The app learns of the revocation through Postgres NOTIFY, a moment after the CLI commits.
+      // The app learns of the revocation through Postgres NOTIFY (or Redis), a moment after the CLI commits.
       for (const token of [first.accessToken, second.accessToken]) {
         let code: string | undefined;
         for (let attempt = 0; attempt < 100 && code !== 'SESSION_REVOKED'; attempt++) {
