@@ -239,3 +239,45 @@ describe('Several instances on one database without Redis', () => {
     }
   });
 });
+
+(REDIS_URL ? describe : describe.skip)('Rate limits that fail closed (THROTTLE_ON_REDIS_FAILURE=closed)', () => {
+  it('answer credential routes 503 while Redis does not answer, and serve them again once it does', async () => {
+    const redisUrl = new URL(REDIS_URL!);
+    redisUrl.port ||= '6379';
+    const proxy = await TcpProxy.start(redisUrl.toString());
+    const app = await startTestApp({
+      env: {
+        REDIS_URL: proxy.rewrite(redisUrl.toString()),
+        REDIS_COMMAND_TIMEOUT: '1s',
+        REDIS_KEY_PREFIX: `test:${randomUUID()}:`,
+        THROTTLE_AUTH_LIMIT: '1000',
+        THROTTLE_ON_REDIS_FAILURE: 'closed',
+      },
+    });
+    try {
+      const server = app.getHttpServer();
+      const email = uniqueEmail('closed');
+      await register(server, email);
+      proxy.cut();
+      const refused = await timed(() =>
+        request(server).post('/api/v1/auth/login').send({ email, password: STRONG_PASSWORD }),
+      );
+      expect({ status: refused.status, within: refused.ms <= ANSWER_WITHIN_MS }).toEqual({ status: 503, within: true });
+      const body = (await request(server).post('/api/v1/auth/login').send({ email, password: STRONG_PASSWORD })).body;
+      expect(body.code).toBe('SERVICE_UNAVAILABLE');
+      // Routes without a rate limit are not refused.
+      await request(server).get('/api/v1/health').expect(200);
+
+      proxy.restore();
+      const recoveredAfter = await eventually(
+        async () =>
+          (await request(server).post('/api/v1/auth/login').send({ email, password: STRONG_PASSWORD })).status === 200,
+        RECOVER_WITHIN_MS,
+      );
+      expect(recoveredAfter).toBeDefined();
+    } finally {
+      await app.close();
+      await proxy.close();
+    }
+  }, 60_000);
+});

@@ -6,7 +6,7 @@ const DATABASE_URL = 'postgresql://localhost/auth';
 describe('brute-force configuration', () => {
   it('defaults to the documented limits', () => {
     expect(loadAppConfig({ DATABASE_URL }).bruteForce).toEqual({
-      throttle: { limit: 10, ttlSeconds: 60 },
+      throttle: { limit: 10, ttlSeconds: 60, onRedisFailure: 'open' },
       lockout: {
         threshold: 10,
         accountFailureLimit: 100,
@@ -27,9 +27,10 @@ describe('brute-force configuration', () => {
       LOCKOUT_DURATION: '1h',
       ACCOUNT_FAILURE_LIMIT: '50',
       REDIS_KEY_PREFIX: 'staging:',
+      THROTTLE_ON_REDIS_FAILURE: 'closed',
     });
     expect(config.bruteForce).toEqual({
-      throttle: { limit: 3, ttlSeconds: 120 },
+      throttle: { limit: 3, ttlSeconds: 120, onRedisFailure: 'closed' },
       lockout: {
         threshold: 5,
         accountFailureLimit: 50,

@@ -6,6 +6,8 @@ export interface CredentialThrottleConfig {
   /** Requests one client address may make to one credential route per window. */
   readonly limit: number;
   readonly ttlSeconds: number;
+  /** While the Redis counters cannot be reached: let requests through (open) or refuse them with 503 (closed). */
+  readonly onRedisFailure: 'open' | 'closed';
 }
 
 /** Login lockout: per (email, client address) pair, and per email for everyone. */
@@ -33,6 +35,7 @@ export function readBruteForceConfig(read: EnvironmentReader): BruteForceConfig 
     throttle: {
       limit: read.integer(VARIABLES.THROTTLE_AUTH_LIMIT),
       ttlSeconds: read.durationSeconds(VARIABLES.THROTTLE_AUTH_TTL),
+      onRedisFailure: read.oneOf(VARIABLES.THROTTLE_ON_REDIS_FAILURE),
     },
     lockout: {
       threshold: read.integer(VARIABLES.LOCKOUT_THRESHOLD),

@@ -373,6 +373,12 @@ export const VARIABLES = declareVariables({
     description: 'The window of THROTTLE_AUTH_LIMIT',
     secret: false,
   }),
+  THROTTLE_ON_REDIS_FAILURE: oneOf({
+    values: ['open', 'closed'],
+    default: 'open',
+    description: 'While Redis does not answer, credential routes skip the rate limit (open) or answer 503 (closed)',
+    secret: false,
+  }),
   LOCKOUT_THRESHOLD: integer({
     default: 10,
     min: 1,

@@ -14,7 +14,11 @@ import { RedisThrottlerStorage } from './redis-throttler-storage';
       useFactory: (config: AppConfig, redis: RedisConnection) => ({
         throttlers: [{ limit: config.bruteForce.throttle.limit, ttl: config.bruteForce.throttle.ttlSeconds * 1000 }],
         storage: redis.client
-          ? new RedisThrottlerStorage(redis.client, `${config.bruteForce.redisKeyPrefix}throttle:`)
+          ? new RedisThrottlerStorage(
+              redis.client,
+              `${config.bruteForce.redisKeyPrefix}throttle:`,
+              config.bruteForce.throttle.onRedisFailure,
+            )
           : undefined,
       }),
     }),

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
+import { DomainError } from '../../common/errors/domain.error';
 import { RedisOutageWarning } from '../../redis/redis-outage-warning';
 
 // One round trip, atomic, so N instances share one exact count per key.
@@ -28,15 +29,20 @@ type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>
 
 /** The throttler's counters in Redis (fixed window per key), shared by every instance. */
 export class RedisThrottlerStorage implements ThrottlerStorage {
-  private readonly outage = new RedisOutageWarning(
-    new Logger(RedisThrottlerStorage.name),
-    'credential routes are not rate limited until it is back (the login lockout still applies)',
-  );
+  private readonly outage: RedisOutageWarning;
 
   constructor(
     private readonly redis: Redis,
     private readonly keyPrefix: string,
-  ) {}
+    private readonly onFailure: 'open' | 'closed' = 'open',
+  ) {
+    this.outage = new RedisOutageWarning(
+      new Logger(RedisThrottlerStorage.name),
+      onFailure === 'open'
+        ? 'credential routes are not rate limited until it is back (the login lockout still applies)'
+        : 'credential routes answer 503 until it is back (THROTTLE_ON_REDIS_FAILURE=closed)',
+    );
+  }
 
   async increment(
     key: string,
@@ -67,6 +73,10 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
       // The rate limit only sheds load; the lockout (which falls back to per-instance counters)
       // still stops password guessing meanwhile, and the outage is logged and shows in readiness.
       this.outage.report(error);
+      // Closed, for deployments that would rather refuse than serve a credential route unlimited.
+      if (this.onFailure === 'closed') {
+        throw new DomainError('SERVICE_UNAVAILABLE', 'Rate limiting is unavailable; try again shortly');
+      }
       return { totalHits: 0, timeToExpire: toSeconds(ttl), isBlocked: false, timeToBlockExpire: 0 };
     }
   }
