@@ -37,6 +37,32 @@ async function eventually(check: () => Promise<boolean>, withinMs: number): Prom
   return undefined;
 }
 
+/** The service with its Redis behind a TCP proxy the test controls, a 1 s command deadline and the limits on. */
+async function startBehindRedisProxy(env: Record<string, string> = {}) {
+  const redisUrl = new URL(REDIS_URL!);
+  redisUrl.port ||= '6379';
+  const proxy = await TcpProxy.start(redisUrl.toString());
+  const app = await startTestApp({
+    env: {
+      REDIS_URL: proxy.rewrite(redisUrl.toString()),
+      REDIS_COMMAND_TIMEOUT: '1s',
+      REDIS_KEY_PREFIX: `test:${randomUUID()}:`,
+      // Limits on, so every login and registration goes through Redis.
+      THROTTLE_AUTH_LIMIT: '1000',
+      LOCKOUT_THRESHOLD: '1000',
+      ...env,
+    },
+  });
+  return { proxy, app };
+}
+
+/** The service with its PostgreSQL behind a TCP proxy the test controls. */
+async function startBehindDatabaseProxy(env: Record<string, string>) {
+  const proxy = await TcpProxy.start(process.env.DATABASE_URL!);
+  const app = await startTestApp({ env: { DATABASE_URL: proxy.rewrite(process.env.DATABASE_URL!), ...env } });
+  return { proxy, app };
+}
+
 if (!REDIS_URL) console.warn('Redis fault tests skipped: REDIS_URL is not set (.ci/run sets it)');
 
 (REDIS_URL ? describe : describe.skip)('Redis faults through a TCP proxy', () => {
@@ -45,19 +71,7 @@ if (!REDIS_URL) console.warn('Redis fault tests skipped: REDIS_URL is not set (.
   let server: Server;
 
   beforeAll(async () => {
-    const redisUrl = new URL(REDIS_URL!);
-    redisUrl.port ||= '6379';
-    proxy = await TcpProxy.start(redisUrl.toString());
-    app = await startTestApp({
-      env: {
-        REDIS_URL: proxy.rewrite(redisUrl.toString()),
-        REDIS_COMMAND_TIMEOUT: '1s',
-        REDIS_KEY_PREFIX: `test:${randomUUID()}:`,
-        // Limits on, so every login and registration goes through Redis.
-        THROTTLE_AUTH_LIMIT: '1000',
-        LOCKOUT_THRESHOLD: '1000',
-      },
-    });
+    ({ proxy, app } = await startBehindRedisProxy());
     server = app.getHttpServer();
   });
 
@@ -112,14 +126,10 @@ describe('PostgreSQL faults through a TCP proxy', () => {
   let server: Server;
 
   beforeAll(async () => {
-    proxy = await TcpProxy.start(process.env.DATABASE_URL!);
-    app = await startTestApp({
-      env: {
-        DATABASE_URL: proxy.rewrite(process.env.DATABASE_URL!),
-        DATABASE_CONNECT_TIMEOUT: '1s',
-        DATABASE_STATEMENT_TIMEOUT: '1s',
-      },
-    });
+    ({ proxy, app } = await startBehindDatabaseProxy({
+      DATABASE_CONNECT_TIMEOUT: '1s',
+      DATABASE_STATEMENT_TIMEOUT: '1s',
+    }));
     server = app.getHttpServer();
   });
 
@@ -159,11 +169,8 @@ describe('A LISTEN that receives nothing (as behind PgBouncer in transaction mod
   let server: Server;
 
   beforeAll(async () => {
-    proxy = await TcpProxy.start(process.env.DATABASE_URL!);
     // No Redis: revocations travel by LISTEN/NOTIFY, probed every resync interval.
-    app = await startTestApp({
-      env: { DATABASE_URL: proxy.rewrite(process.env.DATABASE_URL!), REDIS_URL: '', REVOCATION_RESYNC_INTERVAL: '1s' },
-    });
+    ({ proxy, app } = await startBehindDatabaseProxy({ REDIS_URL: '', REVOCATION_RESYNC_INTERVAL: '1s' }));
     server = app.getHttpServer();
   });
 
@@ -242,18 +249,7 @@ describe('Several instances on one database without Redis', () => {
 
 (REDIS_URL ? describe : describe.skip)('Rate limits that fail closed (THROTTLE_ON_REDIS_FAILURE=closed)', () => {
   it('answer credential routes 503 while Redis does not answer, and serve them again once it does', async () => {
-    const redisUrl = new URL(REDIS_URL!);
-    redisUrl.port ||= '6379';
-    const proxy = await TcpProxy.start(redisUrl.toString());
-    const app = await startTestApp({
-      env: {
-        REDIS_URL: proxy.rewrite(redisUrl.toString()),
-        REDIS_COMMAND_TIMEOUT: '1s',
-        REDIS_KEY_PREFIX: `test:${randomUUID()}:`,
-        THROTTLE_AUTH_LIMIT: '1000',
-        THROTTLE_ON_REDIS_FAILURE: 'closed',
-      },
-    });
+    const { proxy, app } = await startBehindRedisProxy({ THROTTLE_ON_REDIS_FAILURE: 'closed' });
     try {
       const server = app.getHttpServer();
       const email = uniqueEmail('closed');

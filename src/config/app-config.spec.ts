@@ -51,7 +51,7 @@ describe('loadAppConfig', () => {
       statementTimeoutSeconds: 10,
     });
     expect(config.redisUrl).toBeUndefined();
-    expect(config.redis).toEqual({ url: undefined, commandTimeoutSeconds: 1 });
+    expect(config.redis).toEqual({ commandTimeoutSeconds: 1 });
     expect(config.logLevel).toBe('info');
     expect(config.session).toEqual({
       idleTtlSeconds: 7 * 86400,

@@ -72,8 +72,8 @@ export interface MetricsConfig {
   readonly port: number;
 }
 
+/** Redis's settings beside its URL (redisUrl). */
 export interface RedisConfig {
-  readonly url: string | undefined;
   /** A command unanswered after this fails; a connection silent for it while a command waits is remade. */
   readonly commandTimeoutSeconds: number;
 }
@@ -204,7 +204,6 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
 
   const redisUrl = read.url(VARIABLES.REDIS_URL);
   const redis: RedisConfig = {
-    url: redisUrl,
     commandTimeoutSeconds: read.durationSeconds(VARIABLES.REDIS_COMMAND_TIMEOUT),
   };
 
