@@ -5,12 +5,11 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { API_PREFIX, REQUEST_ID_HEADER } from './common/http/http-constants';
+import { API_PREFIX, METRICS_PATH, REQUEST_ID_HEADER } from './common/http/http-constants';
 import { API_SECURITY_HEADERS, securityHeadersFor, sendOnEveryAnswer } from './common/http/security-headers';
 import { AppModule } from './app.module';
 import { ACCOUNT_PAGE_ROUTES } from './auth/account-pages/account-page';
 import { Metrics } from './metrics/metrics';
-import { METRICS_PATH } from './metrics/metrics.controller';
 import { countEveryRequest } from './metrics/request-metrics';
 import { cleanForwardedForOnEveryRequest, fastifyTrustProxy } from './common/client-address/client-address';
 import { answerClientError, answerFrameworkError } from './common/problem-details/framework-problems';
@@ -19,6 +18,7 @@ import { createValidationPipe } from './common/validation/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { ShutdownState } from './lifecycle/shutdown-state';
 import { logEveryRequest } from './logging/request-log';
+import { nameServerSpansByRoute } from './telemetry/route-span-names';
 import { DOCS_PATH, serveOpenApiDocument } from './openapi/openapi-document';
 
 export { API_PREFIX, REQUEST_ID_HEADER };
@@ -75,6 +75,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   fastify.removeContentTypeParser('text/plain');
   cleanForwardedForOnEveryRequest(fastify);
   countEveryRequest(fastify, app.get(Metrics));
+  if (config.tracing.export) nameServerSpansByRoute(fastify);
   const shutdown = app.get(ShutdownState);
   fastify.addHook('onSend', (request, reply, payload, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);

@@ -11,7 +11,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 const LAYERS: readonly (readonly string[])[] = [
   ['common'],
   ['config'],
-  ['metrics'],
+  ['metrics', 'telemetry'],
   ['prisma', 'redis', 'logging', 'lifecycle', 'mail'],
   ['audit', 'tokens'],
   ['sessions'],

@@ -1,17 +1,20 @@
 import 'reflect-metadata';
 import { Logger } from 'nestjs-pino';
-import { createApp } from './app.factory';
 import { configWarnings } from './config/config-warnings';
 import { loadAppConfigOrExit } from './config/load-app-config-or-exit';
 import { exitGracefullyOnSignals } from './lifecycle/graceful-shutdown';
 import { boundHeapGrowth } from './lifecycle/heap-growth';
+import { startTracing } from './telemetry/tracing';
 
 async function bootstrap(): Promise<void> {
   boundHeapGrowth();
   const config = loadAppConfigOrExit(process.env);
+  const tracing = await startTracing(config.tracing);
+  // Loaded only now, so that the tracing instrumentations wrap node:http, pg and ioredis as they load.
+  const { createApp } = await import('./app.factory.js');
   const app = await createApp(config);
   const logger = app.get(Logger);
-  exitGracefullyOnSignals(app, config.http.shutdown, logger);
+  exitGracefullyOnSignals(app, config.http.shutdown, logger, () => tracing.shutdown());
   await app.listen({ port: config.http.port, host: config.http.host });
   for (const warning of configWarnings(config)) logger.warn(warning, 'Bootstrap');
   logger.log(`Listening on ${await app.getUrl()} (${config.nodeEnv})`, 'Bootstrap');

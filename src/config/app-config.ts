@@ -12,6 +12,7 @@ import { MfaConfig, readMfaConfig } from './mfa-config';
 import { readSsoConfig, SsoConfig } from './sso-config';
 import { readWebauthnConfig, WebauthnConfig } from './webauthn-config';
 import { readPepper } from './secret-config';
+import { readTracingConfig, TracingConfig } from './tracing-config';
 import { readTrustProxy, TrustProxy } from './trust-proxy-config';
 import { NODE_ENVIRONMENTS, NodeEnvironment } from './variable-declaration';
 
@@ -123,6 +124,7 @@ export class AppConfig {
   readonly redisUrl: string | undefined;
   readonly redis: RedisConfig;
   readonly metrics: MetricsConfig;
+  readonly tracing: TracingConfig;
   readonly auditExport: AuditExportConfig;
   readonly accessToken: AccessTokenConfig;
   readonly session: SessionConfig;
@@ -144,6 +146,7 @@ export class AppConfig {
     this.redisUrl = sections.redisUrl;
     this.redis = sections.redis;
     this.metrics = sections.metrics;
+    this.tracing = sections.tracing;
     this.auditExport = sections.auditExport;
     this.accessToken = sections.accessToken;
     this.session = sections.session;
@@ -243,6 +246,7 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
     redisUrl,
     redis,
     metrics: { enabled: read.boolean(VARIABLES.METRICS_ENABLED), port: read.integer(VARIABLES.METRICS_PORT) },
+    tracing: readTracingConfig(read),
     accessToken,
     session,
     password,

@@ -23,6 +23,7 @@ import {
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const REFRESH_TRANSPORTS = ['body', 'cookie', 'both'] as const;
+export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
 export const ACCESS_TOKEN_ALGORITHMS = ['HS256', ...ASYMMETRIC_ALGORITHMS] as const;
 
 const DAY = 86400;
@@ -109,6 +110,28 @@ export const VARIABLES = declareVariables({
     min: 0,
     max: 65535,
     description: 'A listener of its own for /metrics, kept off the ingress; 0: /metrics on the main port',
+    secret: false,
+  }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: url({
+    schemes: ['http', 'https'],
+    unset: 'no traces: the OpenTelemetry SDK is not even loaded',
+    description: 'OpenTelemetry collector (its OTLP/HTTP base, port 4318): traces of HTTP, PostgreSQL and Redis',
+    secret: false,
+  }),
+  OTEL_EXPORTER_OTLP_PROTOCOL: oneOf({
+    values: OTLP_PROTOCOLS,
+    default: 'http/protobuf',
+    description: 'How spans are encoded on their way to OTEL_EXPORTER_OTLP_ENDPOINT',
+    secret: false,
+  }),
+  OTEL_EXPORTER_OTLP_HEADERS: optionalText({
+    unset: 'no headers',
+    description: 'Headers on every export, key=value pairs separated by commas (a vendor API key, say)',
+    secret: true,
+  }),
+  OTEL_SERVICE_NAME: text({
+    default: 'auth-service',
+    description: "The traces' service.name",
     secret: false,
   }),
   SHUTDOWN_GRACE: duration({

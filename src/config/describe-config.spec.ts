@@ -16,6 +16,7 @@ const SECRET_VALUES = {
   SMTP_URL: 'smtps://mailer:smtp-hunter2@mail.example.com:465',
   AUDIT_WEBHOOK_URL: 'https://siem:webhook-hunter2@siem.example.com/ingest',
   AUDIT_WEBHOOK_SECRET: 'Qm4!tV8#zK2@rW6$nP9%hB3^sL7&dF1*',
+  OTEL_EXPORTER_OTLP_HEADERS: 'x-honeycomb-team=otlp-hunter2',
   SSO_PROVIDERS: JSON.stringify([
     { name: 'corp', issuer: 'https://idp.example.com', clientId: 'auth-service', clientSecret: 'sso-hunter2' },
   ]),

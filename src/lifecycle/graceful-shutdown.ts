@@ -14,11 +14,17 @@ export interface ShutdownTiming {
 /**
  * On SIGTERM or SIGINT: report not ready and close every connection after its response, keep serving
  * for the shutdown delay (load balancers need a moment to stop routing here), then stop accepting
- * connections, let in-flight requests finish, close the database pool and exit 0. Requests that
+ * connections, let in-flight requests finish, close the database pool, flush what is left (the
+ * buffered trace spans) and exit 0. Requests that
  * outlive the grace period are cut and the process exits 1. A second signal of the same kind kills
  * the process at once (Node's default), for an operator who does not want to wait.
  */
-export function exitGracefullyOnSignals(app: INestApplication, timing: ShutdownTiming, logger: LoggerService): void {
+export function exitGracefullyOnSignals(
+  app: INestApplication,
+  timing: ShutdownTiming,
+  logger: LoggerService,
+  flush: () => Promise<void> = () => Promise.resolve(),
+): void {
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -39,6 +45,7 @@ export function exitGracefullyOnSignals(app: INestApplication, timing: ShutdownT
     logger.log(`${signal} received: draining in-flight requests`, 'Shutdown');
     try {
       await app.close();
+      await flush();
       logger.log('Shut down cleanly', 'Shutdown');
       process.exit(0);
     } catch (error) {

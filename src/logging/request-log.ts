@@ -1,6 +1,8 @@
+import { trace, TraceFlags } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import type { Level, Logger } from 'pino';
 import { PinoLogger } from 'nestjs-pino';
+import { isHealthProbe, withoutQuery } from '../common/http/request-paths';
 
 /**
  * One line per answered request, written once the answer is sent, and built only when its level is
@@ -30,6 +32,7 @@ export function logEveryRequest(fastify: FastifyInstance, context: PinoLogger, r
           res: { statusCode: reply.statusCode },
           // Who the bearer check found, when the route had one: enough to follow a user or a session.
           ...callerOf(request),
+          ...traceOf(),
           responseTime: Math.round(reply.elapsedTime),
         },
         'request completed',
@@ -37,6 +40,13 @@ export function logEveryRequest(fastify: FastifyInstance, context: PinoLogger, r
     }
     done();
   });
+}
+
+/** The trace the request was recorded in, when tracing is on and sampled it: from a log line to its spans. */
+function traceOf(): { traceId?: string } {
+  const spanContext = trace.getActiveSpan()?.spanContext();
+  if (!spanContext || (spanContext.traceFlags & TraceFlags.SAMPLED) === 0) return {};
+  return { traceId: spanContext.traceId };
 }
 
 /** The authenticated caller passport put on the request, as ids only. */
@@ -48,15 +58,4 @@ function callerOf(request: object): { userId?: string; sessionId?: string } {
 
 function levelFor(statusCode: number): Level {
   return statusCode >= 500 ? 'error' : statusCode >= 400 ? 'warn' : 'info';
-}
-
-// Probes hit the health routes every few seconds; logging each one drowns the rest.
-function isHealthProbe(url: string): boolean {
-  return /\/health(\/ready)?\/?(\?.*)?$/.test(url);
-}
-
-// Query strings can carry one-time tokens from links; the path is enough to follow a request.
-function withoutQuery(url: string): string {
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
 }

@@ -2,9 +2,8 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../common/access-control/public.decorator';
+import { METRICS_PATH } from '../common/http/http-constants';
 import { Metrics } from './metrics';
-
-export const METRICS_PATH = 'metrics';
 
 /** GET /metrics on the main listener, when METRICS_PORT does not move it to a listener of its own. */
 @ApiExcludeController()
