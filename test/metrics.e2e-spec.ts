@@ -1,8 +1,11 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import request from 'supertest';
-import { login, refresh, register, STRONG_PASSWORD, uniqueEmail } from './support/accounts';
+import { PrismaService } from '../src/prisma/prisma.service';
+import { bearer, login, me, refresh, register, STRONG_PASSWORD, uniqueEmail } from './support/accounts';
 import { freePort } from './support/free-port';
+import { createIsolatedDatabase, IsolatedDatabase } from './support/isolated-database';
 import { startTestApp } from './support/test-app';
 
 /** One sample of the Prometheus text exposition, by its name and exact labels (0 when absent). */
@@ -102,3 +105,85 @@ describe('Metrics on METRICS_PORT, or off', () => {
     }
   });
 });
+
+describe('PostgreSQL pool metrics', () => {
+  it('counts busy and idle connections, and the requests waiting for one when every one is busy', async () => {
+    const app = await startTestApp({ env: { DATABASE_POOL_SIZE: '1' } });
+    const server = app.getHttpServer();
+    const scrape = async () => (await request(server).get('/metrics').expect(200)).text;
+    let release = () => {};
+    const held = app
+      .get(PrismaService)
+      .$transaction(() => new Promise<void>((resolve) => (release = resolve)), { timeout: 30_000 });
+    try {
+      await eventually(async () => sample(await scrape(), 'db_pool_connections', { state: 'busy' }) === 1);
+      const waiting = request(server)
+        .post('/api/v1/auth/login')
+        .send({ email: uniqueEmail(), password: STRONG_PASSWORD });
+      const whileWaiting = waiting.then((response) => response.status);
+      expect(await eventually(async () => sample(await scrape(), 'db_pool_waiting_requests') >= 1)).toBe(true);
+      const text = await scrape();
+      expect(sample(text, 'db_pool_max_connections')).toBe(1);
+      expect(sample(text, 'db_pool_connections', { state: 'idle' })).toBe(0);
+
+      release();
+      await held;
+      expect(await whileWaiting).toBe(401);
+      const after = await scrape();
+      expect(sample(after, 'db_pool_waiting_requests')).toBe(0);
+      expect(sample(after, 'db_pool_connections', { state: 'busy' })).toBe(0);
+      expect(sample(after, 'db_pool_connections', { state: 'idle' })).toBe(1);
+    } finally {
+      release();
+      await held.catch(() => undefined);
+      await app.close();
+    }
+  });
+});
+
+describe('Revocation propagation lag', () => {
+  let database: IsolatedDatabase;
+  beforeAll(async () => {
+    database = await createIsolatedDatabase('lag');
+  });
+  afterAll(() => database.drop());
+
+  it('is observed by the instance a revocation reaches, not by the one that revoked', async () => {
+    // One deployment: one database (NOTIFY is database-wide) and, with Redis, one key prefix.
+    const env = { DATABASE_URL: database.url, REDIS_KEY_PREFIX: `test:${randomUUID()}:` };
+    const revoking = await startTestApp({ env });
+    const receiving = await startTestApp({ env });
+    const lagCount = async (app: NestFastifyApplication) =>
+      sample(
+        (await request(app.getHttpServer()).get('/metrics').expect(200)).text,
+        'auth_revocation_propagation_seconds_count',
+        { via: 'channel' },
+      );
+    try {
+      const pair = await register(revoking.getHttpServer());
+      await request(revoking.getHttpServer())
+        .post('/api/v1/auth/logout')
+        .set(bearer(pair.accessToken))
+        .send({ refreshToken: pair.refreshToken })
+        .expect(204);
+      expect(await eventually(async () => (await lagCount(receiving)) === 1)).toBe(true);
+      await me(receiving.getHttpServer(), pair.accessToken).expect(401);
+      expect(await lagCount(revoking)).toBe(0);
+      const text = (await request(receiving.getHttpServer()).get('/metrics').expect(200)).text;
+      // Within the same second on one machine: the first buckets already hold it.
+      expect(sample(text, 'auth_revocation_propagation_seconds_bucket', { via: 'channel', le: '1' })).toBe(1);
+    } finally {
+      await Promise.all([revoking.close(), receiving.close()]);
+    }
+  });
+});
+
+/** Polls `condition` every 50 ms until it holds or 10 s passed; true when it held. */
+async function eventually(condition: () => Promise<boolean>): Promise<boolean> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (await condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}

@@ -2,14 +2,15 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Client, Notification } from 'pg';
 import type { Transaction } from '../../prisma/transaction';
-import { RevocationSubscriber, RevocationChannel } from './revocation-channel';
+import { RevocationAnnouncement, RevocationChannel, RevocationSubscriber } from './revocation-channel';
+import { parseRevocationPayload, revocationPayloads } from './revocation-payload';
 import { SessionRevocationsRepository } from './session-revocations.repository';
 
 const CHANNEL = 'session_revoked';
 /** Each instance's own echo, which tells whether its LISTEN connection receives what the pool sends. */
 const PROBE_CHANNEL = 'session_revoked_probe';
 const RECONNECT_DELAY_MS = 1_000;
-// NOTIFY payloads stop at 8000 bytes; 200 ids of 36 characters and their commas stay well below.
+// NOTIFY payloads stop at 8000 bytes; 200 ids of 36 characters, their commas and the trailer stay well below.
 const IDS_PER_NOTIFICATION = 200;
 
 /** Whether the LISTEN connection received this instance's last probe: 'unknown' until one was sent. */
@@ -51,12 +52,8 @@ export class PostgresRevocationChannel extends RevocationChannel {
       : undefined;
   }
 
-  async announceInTransaction(transaction: Transaction, sessionIds: readonly string[]): Promise<void> {
-    const payloads: string[] = [];
-    for (let start = 0; start < sessionIds.length; start += IDS_PER_NOTIFICATION) {
-      payloads.push(sessionIds.slice(start, start + IDS_PER_NOTIFICATION).join(','));
-    }
-    await this.revocations.notifyOnCommit(transaction, CHANNEL, payloads);
+  async announceInTransaction(transaction: Transaction, announcement: RevocationAnnouncement): Promise<void> {
+    await this.revocations.notifyOnCommit(transaction, CHANNEL, revocationPayloads(announcement, IDS_PER_NOTIFICATION));
   }
 
   async announceCommitted(): Promise<void> {
@@ -66,7 +63,10 @@ export class PostgresRevocationChannel extends RevocationChannel {
   async subscribe(subscriber: RevocationSubscriber): Promise<void> {
     const client = new Client({ connectionString: this.databaseUrl });
     client.on('notification', (message: Notification) => {
-      if (message.channel === CHANNEL && message.payload) subscriber.revoked(message.payload.split(','));
+      if (message.channel === CHANNEL && message.payload) {
+        const { sessionIds, sent } = parseRevocationPayload(message.payload);
+        subscriber.revoked(sessionIds, sent);
+      }
       if (message.channel === PROBE_CHANNEL && message.payload === this.awaitedProbe) this.probeArrived();
     });
     client.on('error', (error) => {

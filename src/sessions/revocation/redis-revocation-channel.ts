@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { RevocationSubscriber, RevocationChannel } from './revocation-channel';
+import { RevocationAnnouncement, RevocationChannel, RevocationSubscriber } from './revocation-channel';
+import { parseRevocationPayload, revocationPayloads } from './revocation-payload';
 
 /** Under REDIS_KEY_PREFIX (`auth:` by default), so deployments sharing a Redis never hear each other's revocations. */
 export const revocationChannelName = (redisKeyPrefix: string) => `${redisKeyPrefix}session-revoked`;
@@ -30,8 +31,9 @@ export class RedisRevocationChannel extends RevocationChannel {
     // Nothing to queue: Redis cannot wait for the commit, so announceCommitted publishes after it.
   }
 
-  async announceCommitted(sessionIds: readonly string[]): Promise<void> {
-    await this.publisher.publish(this.channel, sessionIds.join(','));
+  async announceCommitted(announcement: RevocationAnnouncement): Promise<void> {
+    const [payload] = revocationPayloads(announcement, announcement.sessionIds.length);
+    if (payload !== undefined) await this.publisher.publish(this.channel, payload);
   }
 
   async subscribe(subscriber: RevocationSubscriber): Promise<void> {
@@ -43,7 +45,9 @@ export class RedisRevocationChannel extends RevocationChannel {
     });
     this.connection = connection;
     connection.on('message', (channel: string, payload: string) => {
-      if (channel === this.channel && payload) subscriber.revoked(payload.split(','));
+      if (channel !== this.channel || !payload) return;
+      const { sessionIds, sent } = parseRevocationPayload(payload);
+      subscriber.revoked(sessionIds, sent);
     });
     connection.on('ready', () => {
       this.subscribed = this.resubscribe(connection, subscriber);

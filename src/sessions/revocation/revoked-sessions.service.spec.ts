@@ -2,7 +2,8 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { loadAppConfig } from '../../config/app-config';
 import { InMemoryTransactions } from '../../prisma/in-memory-transactions';
-import { RevocationSubscriber, RevocationChannel } from './revocation-channel';
+import { Metrics } from '../../metrics/metrics';
+import { RevocationAnnouncement, RevocationChannel, RevocationSubscriber } from './revocation-channel';
 import { RevokedSessionsService } from './revoked-sessions.service';
 import type { SessionRevocationRow, SessionRevocationsRepository } from './session-revocations.repository';
 
@@ -23,8 +24,8 @@ class FakeChannel implements RevocationChannel {
   readonly announced: string[][] = [];
   connects = true;
   announceInTransaction = jest.fn(() => Promise.resolve());
-  announceCommitted = jest.fn((ids: readonly string[]) => {
-    this.announced.push([...ids]);
+  announceCommitted = jest.fn((announcement: RevocationAnnouncement) => {
+    this.announced.push([...announcement.sessionIds]);
     return Promise.resolve();
   });
   async subscribe(subscriber: RevocationSubscriber): Promise<void> {
@@ -66,7 +67,7 @@ describe('RevokedSessionsService', () => {
 
   it('loads the last access-token lifetime at boot, then only what is new since shortly before the last load', async () => {
     const { prisma, findMany } = fakeRevocations([{ sessionId: 'old', revokedAt: new Date(T0 - 60_000) }]);
-    service = new RevokedSessionsService(prisma, config, new FakeChannel());
+    service = new RevokedSessionsService(prisma, config, new FakeChannel(), new Metrics());
     await service.onApplicationBootstrap();
     expect(sinceOf(findMany, 0)).toBe(T0 - RETENTION_MS);
     expect(service.isRevoked('old')).toBe(true);
@@ -80,7 +81,7 @@ describe('RevokedSessionsService', () => {
     const { prisma, findMany } = fakeRevocations([{ sessionId: 'a', revokedAt: new Date(T0 - 1_000) }]);
     const channel = new FakeChannel();
     channel.connects = false;
-    service = new RevokedSessionsService(prisma, config, channel);
+    service = new RevokedSessionsService(prisma, config, channel, new Metrics());
     await service.onApplicationBootstrap();
     expect(findMany).toHaveBeenCalledTimes(1);
     expect(service.isRevoked('a')).toBe(true);
@@ -88,7 +89,7 @@ describe('RevokedSessionsService', () => {
 
   it('keeps a loaded revocation for one access-token lifetime after its revokedAt', async () => {
     const { prisma } = fakeRevocations([{ sessionId: 'a', revokedAt: new Date(T0 - 10_000) }]);
-    service = new RevokedSessionsService(prisma, configWithResync('600s'), new FakeChannel());
+    service = new RevokedSessionsService(prisma, configWithResync('600s'), new FakeChannel(), new Metrics());
     await service.onApplicationBootstrap();
     jest.setSystemTime(T0 - 10_000 + RETENTION_MS - 1);
     expect(service.isRevoked('a')).toBe(true);
@@ -99,12 +100,15 @@ describe('RevokedSessionsService', () => {
   it('a revocation is recorded in its table, announced in the transaction, refused here and published once it committed; a failed publish is only logged', async () => {
     const { prisma, insert } = fakeRevocations([]);
     const channel = new FakeChannel();
-    service = new RevokedSessionsService(prisma, config, channel);
+    service = new RevokedSessionsService(prisma, config, channel, new Metrics());
     await service.onApplicationBootstrap();
 
     await revokeCommitted(service, ['a', 'b']);
     expect(insert).toHaveBeenCalledWith(expect.anything(), ['a', 'b'], expect.any(Date));
-    expect(channel.announceInTransaction).toHaveBeenCalledWith(expect.anything(), ['a', 'b']);
+    expect(channel.announceInTransaction).toHaveBeenCalledWith(
+      expect.anything(),
+      expect.objectContaining({ sessionIds: ['a', 'b'], revokedAt: T0 }),
+    );
     expect(service.isRevoked('a') && service.isRevoked('b')).toBe(true);
     expect(channel.announced).toEqual([['a', 'b']]);
 
@@ -139,7 +143,7 @@ describe('RevokedSessionsService', () => {
       Promise.resolve(rows.filter((row) => row.revokedAt > since && (!from || after(row, from))).slice(0, limit)),
     );
     const revocations = { revokedAfter, insert: jest.fn() } as unknown as SessionRevocationsRepository;
-    service = new RevokedSessionsService(revocations, config, new FakeChannel());
+    service = new RevokedSessionsService(revocations, config, new FakeChannel(), new Metrics());
     await service.onApplicationBootstrap();
 
     expect(revokedAfter).toHaveBeenCalledTimes(3);
@@ -152,10 +156,57 @@ describe('RevokedSessionsService', () => {
   it('records what the channel delivers without announcing it again', async () => {
     const { prisma } = fakeRevocations([]);
     const channel = new FakeChannel();
-    service = new RevokedSessionsService(prisma, config, channel);
+    service = new RevokedSessionsService(prisma, config, channel, new Metrics());
     await service.onApplicationBootstrap();
-    channel.subscriber?.revoked(['from-elsewhere']);
+    channel.subscriber?.revoked(['from-elsewhere'], undefined);
     expect(service.isRevoked('from-elsewhere')).toBe(true);
     expect(channel.announceCommitted).not.toHaveBeenCalled();
+  });
+
+  describe('propagation lag (auth_revocation_propagation_seconds)', () => {
+    const observations = async (metrics: Metrics): Promise<Record<string, number>> =>
+      Object.fromEntries(
+        (await metrics.revocationPropagation.get()).values
+          .filter((value) => value.metricName === 'auth_revocation_propagation_seconds_count')
+          .map((value) => [String(value.labels.via), value.value]),
+      );
+    const sumOf = async (metrics: Metrics) =>
+      (await metrics.revocationPropagation.get()).values.find(
+        (value) => value.metricName === 'auth_revocation_propagation_seconds_sum',
+      )?.value;
+
+    it("observes another instance's announcement from its revokedAt, never this instance's own echo or an earlier release's", async () => {
+      const metrics = new Metrics();
+      const channel = new FakeChannel();
+      service = new RevokedSessionsService(fakeRevocations([]).prisma, config, channel, metrics);
+      await service.onApplicationBootstrap();
+
+      channel.subscriber?.revoked(['elsewhere'], { revokedAt: T0 - 250, origin: 'other' });
+      await revokeCommitted(service, ['here']);
+      const own = channel.announceInTransaction.mock.calls[0] as unknown as [unknown, RevocationAnnouncement];
+      channel.subscriber?.revoked(own[1].sessionIds, own[1]);
+      channel.subscriber?.revoked(['from-an-earlier-release'], undefined);
+
+      expect(await observations(metrics)).toEqual({ channel: 1 });
+      expect(await sumOf(metrics)).toBeCloseTo(0.25);
+      expect(service.isRevoked('elsewhere') && service.isRevoked('from-an-earlier-release')).toBe(true);
+    });
+
+    it('observes what a resync finds that the channel never brought, but not what the boot load or the channel did', async () => {
+      const rows = [{ sessionId: 'before-boot', revokedAt: new Date(T0 - 60_000) }];
+      const metrics = new Metrics();
+      const channel = new FakeChannel();
+      service = new RevokedSessionsService(fakeRevocations(rows).prisma, config, channel, metrics);
+      await service.onApplicationBootstrap();
+      expect(await observations(metrics)).toEqual({});
+
+      rows.push({ sessionId: 'announced', revokedAt: new Date(T0 + 100) });
+      channel.subscriber?.revoked(['announced'], { revokedAt: T0 + 100, origin: 'other' });
+      rows.push({ sessionId: 'missed', revokedAt: new Date(T0 + 200) });
+      await jest.advanceTimersByTimeAsync(RESYNC_MS);
+
+      expect(service.isRevoked('missed')).toBe(true);
+      expect(await observations(metrics)).toEqual({ channel: 1, resync: 1 });
+    });
   });
 });

@@ -1,7 +1,9 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
+import { Metrics } from '../../metrics/metrics';
 import type { Transaction } from '../../prisma/transaction';
-import { RevocationChannel } from './revocation-channel';
+import { RevocationAnnouncement, RevocationChannel, RevocationSent } from './revocation-channel';
 import { SessionRevocationRow, SessionRevocationsRepository } from './session-revocations.repository';
 
 // A resync reads again what was revoked this long before the previous one began: instances' clocks
@@ -30,11 +32,14 @@ export class RevokedSessionsService implements OnApplicationBootstrap, OnApplica
   private resyncing = false;
   /** When the last load from the table that succeeded began. */
   private syncedAt: number | undefined;
+  /** Tells this process's own announcements apart when the channel echoes them back. */
+  private readonly origin = randomBytes(6).toString('hex');
 
   constructor(
     private readonly revocations: SessionRevocationsRepository,
     config: AppConfig,
     private readonly channel: RevocationChannel,
+    private readonly metrics: Metrics,
   ) {
     // An access token outlives its session's revocation by at most its own lifetime plus clock skew.
     this.retentionMs = (config.accessToken.ttlSeconds + 60) * 1000;
@@ -48,7 +53,10 @@ export class RevokedSessionsService implements OnApplicationBootstrap, OnApplica
 
   async onApplicationBootstrap(): Promise<void> {
     this.resyncTimer = setInterval(() => void this.resync(), this.resyncIntervalMs).unref();
-    await this.channel.subscribe({ revoked: (ids) => this.record(ids), resubscribed: () => this.reload() });
+    await this.channel.subscribe({
+      revoked: (ids, sent) => this.announced(ids, sent),
+      resubscribed: () => this.reload(),
+    });
     // The channel could not connect: fill the set from the table now rather than at the first resync.
     if (this.syncedAt === undefined) await this.resync();
   }
@@ -71,19 +79,31 @@ export class RevokedSessionsService implements OnApplicationBootstrap, OnApplica
   async revokedIn(transaction: Transaction, sessionIds: readonly string[], revokedAt: Date): Promise<void> {
     if (sessionIds.length === 0) return;
     await this.revocations.insert(transaction, sessionIds, revokedAt);
-    await this.channel.announceInTransaction(transaction, sessionIds);
-    transaction.afterCommit(() => this.remember(sessionIds));
+    const announcement = { sessionIds, revokedAt: revokedAt.getTime(), origin: this.origin };
+    await this.channel.announceInTransaction(transaction, announcement);
+    transaction.afterCommit(() => this.remember(announcement));
   }
 
   /**
    * Does not wait for Redis: a failed publish is logged and caught up by the other instances' resync
    * (Postgres delivered the notification at the commit).
    */
-  private remember(sessionIds: readonly string[]): void {
-    this.record(sessionIds);
-    this.channel.announceCommitted(sessionIds).catch((error: Error) => {
-      this.logger.warn(`Could not announce ${sessionIds.length} revoked session(s): ${error.message}`);
+  private remember(announcement: RevocationAnnouncement): void {
+    this.record(announcement.sessionIds);
+    this.channel.announceCommitted(announcement).catch((error: Error) => {
+      this.logger.warn(`Could not announce ${announcement.sessionIds.length} revoked session(s): ${error.message}`);
     });
+  }
+
+  /** Another instance's revocation, arrived through the channel: how long it took is the propagation lag. */
+  private announced(sessionIds: readonly string[], sent: RevocationSent | undefined): void {
+    this.record(sessionIds);
+    if (sent !== undefined && sent.origin !== this.origin) this.observeLag('channel', sent.revokedAt);
+  }
+
+  /** Measured against this instance's clock, so instances' clocks must agree (NTP) for it to mean anything. */
+  private observeLag(via: 'channel' | 'resync', revokedAt: number): void {
+    this.metrics.revocationPropagation.observe({ via }, Math.max(0, Date.now() - revokedAt) / 1000);
   }
 
   private record(sessionIds: readonly string[], revokedAt = Date.now()): void {
@@ -103,8 +123,11 @@ export class RevokedSessionsService implements OnApplicationBootstrap, OnApplica
     try {
       this.prune();
       const window = Date.now() - this.retentionMs;
+      const caughtUp = this.syncedAt !== undefined;
       await this.loadRevokedSince(
         this.syncedAt === undefined ? window : Math.max(window, this.syncedAt - RESYNC_OVERLAP_MS),
+        // What a resync finds that the channel had not brought arrived late: its lag counts too.
+        caughtUp,
       );
     } catch (error) {
       this.logger.warn(`Could not resync revoked sessions: ${(error as Error).message}`);
@@ -113,12 +136,16 @@ export class RevokedSessionsService implements OnApplicationBootstrap, OnApplica
     }
   }
 
-  private async loadRevokedSince(since: number): Promise<void> {
+  private async loadRevokedSince(since: number, observeMissed = false): Promise<void> {
     const startedAt = Date.now();
     let page: SessionRevocationRow[] = [];
     do {
       page = await this.revocations.revokedAfter(new Date(since), LOAD_PAGE_SIZE, page.at(-1));
-      for (const row of page) this.record([row.sessionId], row.revokedAt.getTime());
+      for (const row of page) {
+        const revokedAt = row.revokedAt.getTime();
+        if (observeMissed && !this.revokedUntil.has(row.sessionId)) this.observeLag('resync', revokedAt);
+        this.record([row.sessionId], revokedAt);
+      }
     } while (page.length === LOAD_PAGE_SIZE);
     this.syncedAt = Math.max(this.syncedAt ?? startedAt, startedAt);
   }
