@@ -52,7 +52,6 @@ describe('Traces to an OTLP collector (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
       REDIS_KEY_PREFIX: `test:tracing:${randomBytes(4).toString('hex')}:`,
       BCRYPT_COST: '4',
       LOG_LEVEL: 'info',
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
       ...env,
     });
     await service.waitForOutput(/Listening on/);
@@ -77,7 +76,11 @@ describe('Traces to an OTLP collector (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     beforeAll(async () => {
       receiver = await OtlpReceiver.start();
       // Nothing is exported on schedule within the test: every span below arrives with the flush on SIGTERM.
-      const traced = await startService({ OTEL_SERVICE_NAME: 'auth-under-test', OTEL_BSP_SCHEDULE_DELAY: '600000' });
+      const traced = await startService({
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+        OTEL_SERVICE_NAME: 'auth-under-test',
+        OTEL_BSP_SCHEDULE_DELAY: '600000',
+      });
       expect((await post('/api/v1/auth/register', { email, password: STRONG_PASSWORD })).status).toBe(201);
       expect((await post('/api/v1/auth/login', { email, password: STRONG_PASSWORD })).status).toBe(200);
       const traceparent = `00-${callerTraceId}-${callerSpanId}-01`;
@@ -167,6 +170,7 @@ describe('Traces to an OTLP collector (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
       const headersFile = join(directory, 'otlp-headers');
       writeFileSync(headersFile, 'authorization=Bearer%20collector-key,x-tenant=auth\n');
       await startService({
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
         OTEL_EXPORTER_OTLP_HEADERS_FILE: headersFile,
         OTEL_BSP_SCHEDULE_DELAY: '100',
@@ -183,6 +187,26 @@ describe('Traces to an OTLP collector (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
       for (const request of receiver.requests) {
         expect(request.headers).toMatchObject({ authorization: 'Bearer collector-key', 'x-tenant': 'auth' });
       }
+    });
+  });
+
+  describe('with a collector that cannot be reached', () => {
+    it('keeps serving and says so in the log, once, not at every batch', async () => {
+      const closed = `http://127.0.0.1:${await freePort()}`;
+      const traced = await startService({
+        OTEL_EXPORTER_OTLP_ENDPOINT: closed,
+        OTEL_EXPORTER_OTLP_TIMEOUT: '1000',
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+      });
+      for (let attempt = 0; attempt < 3; attempt++) {
+        expect((await post('/api/v1/auth/login', { email: uniqueEmail(), password: STRONG_PASSWORD })).status).toBe(
+          401,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+      }
+      await traced.waitForOutput(/Trace export: .*ECONNREFUSED/, 15_000);
+      expect(traced.stdout.match(/Trace export:/g)).toHaveLength(1);
+      expect((await fetch(`${base}/api/v1/health`)).status).toBe(200);
     });
   });
 });

@@ -1,3 +1,5 @@
+import { Logger } from '@nestjs/common';
+import { diag, DiagLogger, DiagLogLevel } from '@opentelemetry/api';
 import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
@@ -41,6 +43,49 @@ class QueryRedaction implements SpanProcessor {
   async shutdown(): Promise<void> {}
 }
 
+const REPEAT_AFTER_MS = 60_000;
+
+/**
+ * The SDK's own warnings and errors (a collector that refuses or cannot be reached) into the service's
+ * log, each distinct message at most once a minute: a failing export otherwise repeats every batch.
+ */
+class ThrottledDiagnostics implements DiagLogger {
+  private readonly lastLogged = new Map<string, number>();
+
+  constructor(private readonly logger: Logger) {}
+
+  error(message: string, ...details: unknown[]): void {
+    this.log(message, details);
+  }
+  warn(message: string, ...details: unknown[]): void {
+    this.log(message, details);
+  }
+  info(): void {}
+  debug(): void {}
+  verbose(): void {}
+
+  private log(message: string, details: unknown[]): void {
+    const text = [message, ...details].map(readable).join(' ');
+    const now = Date.now();
+    if (now - (this.lastLogged.get(text) ?? -Infinity) < REPEAT_AFTER_MS) return;
+    this.lastLogged.set(text, now);
+    this.logger.warn(`Trace export: ${text}`);
+  }
+}
+
+/** An error's message: the SDK hands some over as the JSON of the error, stack included. */
+function readable(item: unknown): string {
+  if (item instanceof Error) return item.message;
+  if (typeof item !== 'string') return String(item);
+  try {
+    const parsed: unknown = JSON.parse(item);
+    if (typeof parsed === 'object' && parsed !== null && 'message' in parsed) return String(parsed.message);
+  } catch {
+    // Not JSON: the message itself.
+  }
+  return item;
+}
+
 function exporterFor(target: OtlpExport) {
   const options = { url: target.tracesUrl, headers: { ...target.headers } };
   return target.protocol === 'http/json' ? new OtlpJsonExporter(options) : new OtlpProtobufExporter(options);
@@ -54,6 +99,7 @@ function exporterFor(target: OtlpExport) {
  * (OTEL_TRACES_SAMPLER, OTEL_PROPAGATORS, OTEL_RESOURCE_ATTRIBUTES).
  */
 export function startOpenTelemetry(config: TracingConfig & { export: OtlpExport }) {
+  diag.setLogger(new ThrottledDiagnostics(new Logger('OpenTelemetry')), DiagLogLevel.WARN);
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: config.serviceName }).merge(
       detectResources({ detectors: [envDetector, hostDetector, processDetector] }),
