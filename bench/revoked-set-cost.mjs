@@ -3,6 +3,7 @@
 // --expose-gc; prints {"sessions":N,"heap_mib":M}.
 import { randomUUID } from 'node:crypto';
 import { loadAppConfig } from '../dist/config/app-config.js';
+import { Metrics } from '../dist/metrics/metrics.js';
 import { RevokedSessionsService } from '../dist/sessions/revocation/revoked-sessions.service.js';
 
 const SESSIONS = 100_000;
@@ -34,7 +35,7 @@ const heapUsed = async () => {
     used = now;
   }
 };
-const service = new RevokedSessionsService(revocations, config, channel);
+const service = new RevokedSessionsService(revocations, config, channel, new Metrics());
 const before = await heapUsed();
 await service.onApplicationBootstrap();
 const after = await heapUsed();

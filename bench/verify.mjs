@@ -7,6 +7,7 @@ import jsonwebtoken from 'jsonwebtoken';
 import { loadAppConfig } from '../dist/config/app-config.js';
 import { AccessTokenService } from '../dist/tokens/access-token.service.js';
 import { JwtStrategy } from '../dist/auth/strategies/jwt.strategy.js';
+import { Metrics } from '../dist/metrics/metrics.js';
 import { RevokedSessionsService } from '../dist/sessions/revocation/revoked-sessions.service.js';
 import { SETTINGS, machine, measureAll, printTable, writeJson } from './harness.mjs';
 
@@ -37,8 +38,9 @@ function ourVerifier() {
 function bearerCheck() {
   // A transport that announces nothing: only the local lookup is on the request path.
   const quietTransport = { announceCommitted: () => Promise.resolve() };
-  const revoked = new RevokedSessionsService({}, config, quietTransport);
-  revoked.remember(Array.from({ length: OTHER_REVOKED_SESSIONS }, () => randomUUID()));
+  const revoked = new RevokedSessionsService({}, config, quietTransport, new Metrics());
+  const sessionIds = Array.from({ length: OTHER_REVOKED_SESSIONS }, () => randomUUID());
+  revoked.remember({ sessionIds, revokedAt: Date.now(), origin: 'bench' });
   const strategy = new JwtStrategy(new AccessTokenService(config), revoked);
   return (request) =>
     new Promise((resolve, reject) => {
