@@ -4,11 +4,11 @@
 import 'reflect-metadata';
 import { Controller, Get, Module } from '@nestjs/common';
 import { createRequire } from 'node:module';
-import { createApp } from '../dist/app.factory.js';
 import { Public } from '../dist/common/access-control/public.decorator.js';
 import { loadAppConfigOrExit } from '../dist/config/load-app-config-or-exit.js';
 import { exitGracefullyOnSignals } from '../dist/lifecycle/graceful-shutdown.js';
 import { boundHeapGrowth } from '../dist/lifecycle/heap-growth.js';
+import { startTracing } from '../dist/telemetry/tracing.js';
 
 export const PROBE_BODY = { ok: true, service: 'auth-service' };
 
@@ -42,7 +42,10 @@ const { Logger } = createRequire(import.meta.url)('nestjs-pino');
 
 boundHeapGrowth();
 const config = loadAppConfigOrExit(process.env);
+// As main.ts does: tracing (with OTEL_EXPORTER_OTLP_ENDPOINT) first, then the application's modules.
+const tracing = await startTracing(config.tracing);
+const { createApp } = await import('../dist/app.factory.js');
 const app = await createApp(config, { imports: [BenchProbeModule] });
-exitGracefullyOnSignals(app, config.http.shutdown, app.get(Logger));
+exitGracefullyOnSignals(app, config.http.shutdown, app.get(Logger), () => tracing.shutdown());
 await app.listen({ port: config.http.port, host: config.http.host });
 console.log(`Listening on ${await app.getUrl()}`);

@@ -117,6 +117,28 @@ async function main() {
   log('me');
   results.me = await measure({ url: `${service.url}${API}/auth/me`, headers: bearer });
 
+  log('traces: me with every request traced, one in ten, and untraced, interleaved');
+  const collector = await start('otlp-sink.mjs', {});
+  const tracedEnv = { ...serviceEnv, OTEL_EXPORTER_OTLP_ENDPOINT: collector.url };
+  const traced = await start('probe-app.mjs', tracedEnv);
+  const sampled = await start('probe-app.mjs', {
+    ...tracedEnv,
+    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+    OTEL_TRACES_SAMPLER_ARG: '0.1',
+  });
+  const traces = await measureInterleaved({
+    untraced: { url: `${service.url}${API}/auth/me`, headers: bearer },
+    traced: { url: `${traced.url}${API}/auth/me`, headers: bearer },
+    sampled: { url: `${sampled.url}${API}/auth/me`, headers: bearer },
+  });
+  results.tracing = {
+    ...traces,
+    traced_vs_untraced: round(traces.traced.rps / traces.untraced.rps, 2),
+    sampled_vs_untraced: round(traces.sampled.rps / traces.untraced.rps, 2),
+  };
+  await Promise.all([stop(traced), stop(sampled)]);
+  await stop(collector);
+
   log('login storm with a health probe every 50 ms');
   const stored = [];
   const probe = probeEvery(50, `${service.url}${API}/health`);
@@ -408,6 +430,16 @@ function report(r, ceilingPerS, verify) {
       framework_vs_bare: ratio(r.framework.rps, r.bare.rps),
     },
     me: { rps: r.me.rps, p50: r.me.p50, p99: r.me.p99 },
+    tracing: {
+      untraced_rps: r.tracing.untraced.rps,
+      traced_rps: r.tracing.traced.rps,
+      untraced_p99: r.tracing.untraced.p99,
+      traced_p99: r.tracing.traced.p99,
+      traced_vs_untraced: r.tracing.traced_vs_untraced,
+      sampled_rps: r.tracing.sampled.rps,
+      sampled_p99: r.tracing.sampled.p99,
+      sampled_vs_untraced: r.tracing.sampled_vs_untraced,
+    },
     verify_us: verify.verify_us,
     verify_miss_us: verify.verify_miss_us,
     hmac_us: verify.hmac_us,
@@ -461,7 +493,7 @@ function report(r, ceilingPerS, verify) {
       login_connections: LOGIN_CONNECTIONS,
       tool: 'autocannon',
       login_duration_s: LOGIN_DURATION_S,
-      interleaved: `guarded/unguarded/framework/bare and refresh 1k/large: a warm-up round each, then ${INTERLEAVED_ROUNDS} alternating rounds of ${ROUND_S} s, median round (by req/s; refresh by p99)`,
+      interleaved: `guarded/unguarded/framework/bare, me traced/untraced and refresh 1k/large: a warm-up round each, then ${INTERLEAVED_ROUNDS} alternating rounds of ${ROUND_S} s, median round (by req/s; refresh by p99)`,
     },
     machine: machine(),
     at: new Date().toISOString(),
@@ -487,6 +519,20 @@ function report(r, ceilingPerS, verify) {
     ],
     ['bare node:http', rps(r.bare.rps), ms(r.bare.p50), ms(r.bare.p99), 'ceiling'],
     ['me (GET /auth/me)', rps(r.me.rps), ms(r.me.p50), ms(r.me.p99), ''],
+    [
+      'me, every request traced',
+      rps(r.tracing.traced.rps),
+      ms(r.tracing.traced.p50),
+      ms(r.tracing.traced.p99),
+      `x${r.tracing.traced_vs_untraced} of the same rounds untraced (${rps(r.tracing.untraced.rps)} req/s, p99 ${ms(r.tracing.untraced.p99)} ms)`,
+    ],
+    [
+      'me, one request in ten traced',
+      rps(r.tracing.sampled.rps),
+      ms(r.tracing.sampled.p50),
+      ms(r.tracing.sampled.p99),
+      `x${r.tracing.sampled_vs_untraced} of untraced (OTEL_TRACES_SAMPLER=parentbased_traceidratio, ARG 0.1)`,
+    ],
     [
       'verify',
       '',
