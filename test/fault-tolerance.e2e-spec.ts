@@ -8,6 +8,7 @@ import { RevocationChannel } from '../src/sessions/revocation/revocation-channel
 import { createIsolatedDatabase, IsolatedDatabase } from './support/isolated-database';
 import { TcpProxy } from './support/tcp-proxy';
 import { startTestApp } from './support/test-app';
+import { eventually } from './support/eventually';
 
 const REDIS_URL = process.env.REDIS_URL;
 // The configured deadline is 1 s; the rest is headroom for a 2-core machine running other test files.
@@ -26,15 +27,6 @@ async function timed(send: () => request.Test): Promise<{ status: number; ms: nu
   const startedAt = Date.now();
   const response = await send();
   return { status: response.status, ms: Date.now() - startedAt };
-}
-
-async function eventually(check: () => Promise<boolean>, withinMs: number): Promise<number | undefined> {
-  const startedAt = Date.now();
-  while (Date.now() - startedAt < withinMs) {
-    if (await check()) return Date.now() - startedAt;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return undefined;
 }
 
 /** The service with its Redis behind a TCP proxy the test controls, a 1 s command deadline and the limits on. */

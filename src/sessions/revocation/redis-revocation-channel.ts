@@ -32,7 +32,8 @@ export class RedisRevocationChannel extends RevocationChannel {
   }
 
   async announceCommitted(announcement: RevocationAnnouncement): Promise<void> {
-    const [payload] = revocationPayloads(announcement, announcement.sessionIds.length);
+    // One message: pub/sub has no NOTIFY's size limit.
+    const [payload] = revocationPayloads(announcement, Infinity);
     if (payload !== undefined) await this.publisher.publish(this.channel, payload);
   }
 
